@@ -1,0 +1,66 @@
+// tgkeep: one binary, several commands (see DESIGN.md). main() only parses the command line and
+// hands over to the command.
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "app/data_commands.hpp"
+#include "app/run_command.hpp"
+#include "config/options.hpp"
+
+int main(int argc, char** argv) {
+  using namespace tgkeep;
+  CLI::App app{"tgkeep: a Telegram bot server that keeps every message", "tgkeep"};
+  app.set_version_flag("--version", "tgkeep " TGKEEP_VERSION);
+  app.require_subcommand(1, 1);
+  app.footer("Run `tgkeep COMMAND --help` for the settings of a command.");
+
+  config::Settings settings;
+  auto* run = app.add_subcommand("run", "run the bot: long polling, handlers, replies");
+  config::add_run_options(*run, settings);
+
+  auto* migrate = app.add_subcommand("migrate", "apply schema migrations, print the version");
+  config::add_storage_options(*migrate, settings);
+
+  std::optional<std::int64_t> export_chat;
+  std::optional<std::int64_t> export_user;
+  auto* exporter = app.add_subcommand("export", "write stored messages as JSON Lines on stdout");
+  config::add_storage_options(*exporter, settings);
+  exporter->add_option("--chat", export_chat, "only this chat");
+  exporter->add_option("--user", export_user, "only this user's messages");
+
+  std::int64_t history_chat = 0;
+  std::size_t history_limit = 20;
+  auto* history = app.add_subcommand("history", "print the latest messages of a chat, newest last");
+  config::add_storage_options(*history, settings);
+  history->add_option("CHAT_ID", history_chat, "the chat")->required();
+  history->add_option("--limit", history_limit, "how many messages")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1'000'000));
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const bool is_run = !args.empty() && args.front() == "run";
+  if (auto applied = config::apply_config_file(args, settings, !is_run); !applied) {
+    fmt::print(stderr, "tgkeep: {}\n", applied.error().message);
+    return 2;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  bool token_from_flag = false;
+  for (const auto& arg : args) token_from_flag |= arg == "--token" || arg.starts_with("--token=");
+
+  if (run->parsed()) {
+    config::resolve_aliases(settings, *run, token_from_flag);
+    return app::run_bot(settings);
+  }
+  if (migrate->parsed()) return app::migrate_command(settings);
+  if (exporter->parsed()) return app::export_command(settings, export_chat, export_user);
+  if (history->parsed()) return app::history_command(settings, history_chat, history_limit);
+  return 2;
+}

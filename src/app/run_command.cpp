@@ -1,0 +1,227 @@
+#include "app/run_command.hpp"
+
+#include <csignal>
+#include <optional>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "app/logging.hpp"
+#include "bot/api_caller.hpp"
+#include "bot/bot.hpp"
+#include "bot/chat_dispatcher.hpp"
+#include "bot/intake.hpp"
+#include "bot/lexicon.hpp"
+#include "bot/reply_engine.hpp"
+#include "bot/reply_sender.hpp"
+#include "bot/store_awaitable.hpp"
+#include "config/options.hpp"
+#include "net/bot_api.hpp"
+#include "net/http_client.hpp"
+#include "sqlite/sqlite_store.hpp"
+#include "telegram/requests.hpp"
+#include "telegram/update_parser.hpp"
+#include "util/secret.hpp"
+
+namespace tgkeep::app {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr const char* kNoToken =
+    "tgkeep: no bot token. Create a bot with @BotFather in Telegram (send /newbot) and set "
+    "TELEGRAM_BOT_TOKEN=<token>. To run without Telegram, point TELEGRAM_API_URL at a local Bot "
+    "API server (e.g. TELEGRAM_API_URL=http://127.0.0.1:8081) and use any token of the form "
+    "123456:ABC...";
+
+// Everything the bot is made of, in dependency order (destroyed in reverse).
+struct Components {
+  Components(asio::io_context& io, const config::Settings& s, storage::Store& store,
+             std::unique_ptr<net::HttpClient> poll_http, std::unique_ptr<net::HttpClient> send_http,
+             std::unique_ptr<bot::ReplyEngine> engine_)
+      : settings(s),
+        stop(io.get_executor()),
+        poll_client(std::move(poll_http)),
+        send_client(std::move(send_http)),
+        poll_api(*poll_client, s.token),
+        send_api(*send_client, s.token),
+        limiter(s.rate_limit_settings()),
+        poll_caller(poll_api, stop, BackoffPolicy{}, nullptr, "polling"),
+        send_caller(send_api, stop, BackoffPolicy{}, &limiter, "sending"),
+        lexicon(bot::Lexicon::bundled()),
+        engine(std::move(engine_)),
+        replies(store, send_caller, limiter,
+                bot::ReplyOptions{std::chrono::seconds(s.api_timeout_seconds), 5}),
+        bot(bot::BotOptions{"", static_cast<std::size_t>(s.history_default),
+                            static_cast<std::size_t>(s.history_max),
+                            std::chrono::seconds(s.reset_confirm_seconds)},
+            lexicon, *engine, store, replies, send_caller),
+        dispatcher(io.get_executor(), static_cast<std::size_t>(s.max_in_flight),
+                   [this](telegram::Update u) { return bot.handle(std::move(u)); }),
+        intake(bot::IntakeOptions{s.poll_limit, s.poll_timeout_seconds, s.allowed_updates},
+               poll_caller, store, bot, dispatcher, stop) {
+    stop.on_stop([this] { poll_client->shutdown(); });
+  }
+
+  const config::Settings& settings;
+  bot::StopSignal stop;
+  std::unique_ptr<net::HttpClient> poll_client;
+  std::unique_ptr<net::HttpClient> send_client;
+  net::BotApi poll_api;
+  net::BotApi send_api;
+  RateLimiter limiter;
+  bot::ApiCaller poll_caller;
+  bot::ApiCaller send_caller;
+  bot::Lexicon lexicon;
+  std::unique_ptr<bot::ReplyEngine> engine;
+  bot::ReplySender replies;
+  bot::Bot bot;
+  bot::ChatDispatcher dispatcher;
+  bot::Intake intake;
+};
+
+// getMe until it answers: proves the token and learns the bot's username.
+asio::awaitable<Status> introduce(Components& c) {
+  bot::CallPolicy policy;
+  policy.max_attempts = 0;
+  auto reply = co_await c.poll_caller.call("getMe", "{}", policy);
+  if (reply.outcome == net::ApiOutcome::unauthorized) {
+    co_return Error::fatal(fmt::format(
+        "the bot token was rejected by {} ({} {}): token {} from {}. Check the token; @BotFather "
+        "in Telegram shows it (/mybots) or issues a new one",
+        mask_url(c.settings.api_url), reply.error_code, reply.description,
+        mask_token(c.settings.token), c.settings.token_source));
+  }
+  if (!reply.ok()) {
+    if (c.stop.stopping()) co_return Status::success();
+    co_return Error::fatal(fmt::format("getMe failed: {}", reply.description));
+  }
+  telegram::UpdateParser parser;
+  auto envelope = parser.parse_envelope(reply.body);
+  auto me = envelope ? parser.parse_user(envelope->result_json) : Result<telegram::User>(envelope.error());
+  if (!me) co_return Error::fatal("getMe answered something that is not a bot: " + me.error().message);
+  c.bot.set_username(me->username);
+  spdlog::info("bot @{} (id {}) connected to {}", me->username, me->id,
+               mask_url(c.settings.api_url));
+
+  if (c.settings.delete_webhook) {
+    bot::CallPolicy once;
+    auto deleted = co_await c.poll_caller.call("deleteWebhook", telegram::delete_webhook_body(false), once);
+    if (!deleted.ok()) co_return Error::fatal("deleteWebhook failed: " + deleted.description);
+    spdlog::info("webhook deleted (--delete-webhook); polling for updates");
+  }
+  co_return Status::success();
+}
+
+asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage::Store& store,
+                                   int& exit_code) {
+  Status status = co_await introduce(c);
+  if (status && !c.stop.stopping()) status = co_await c.intake.resume_unhandled();
+  if (status && !c.stop.stopping()) {
+    spdlog::info("polling for updates (timeout {} s, limit {})", c.settings.poll_timeout_seconds,
+                 c.settings.poll_limit);
+    status = co_await c.intake.run();
+  }
+  if (!status) {
+    spdlog::critical("{}", status.error().message);
+    exit_code = 1;
+  }
+  c.stop.request_stop();
+
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(c.settings.shutdown_timeout_seconds);
+  if (c.dispatcher.in_flight() > 0) {
+    spdlog::info("finishing {} updates in flight (up to {} s)", c.dispatcher.in_flight(),
+                 c.settings.shutdown_timeout_seconds);
+  }
+  if (!co_await c.dispatcher.drain(deadline)) {
+    spdlog::warn("{} updates were still in flight at the deadline; they are stored and will be "
+                 "handled at the next start", c.dispatcher.in_flight());
+  }
+  auto flushed = co_await bot::await_status([&](auto done) { store.flush(std::move(done)); });
+  if (!flushed) spdlog::error("final commit failed: {}", flushed.error().message);
+  const auto& counters = c.intake.counters();
+  const auto& sent = c.replies.counters();
+  spdlog::info("stopped: {} updates received, {} stored, {} duplicates skipped, {} malformed "
+               "replies, {} replies sent, {} failed",
+               counters.received, counters.stored, counters.duplicates,
+               counters.malformed_replies, sent.sent, sent.failed);
+  c.send_client->shutdown();
+  io.stop();
+}
+
+}  // namespace
+
+int run_bot(const config::Settings& settings) {
+  if (settings.token.empty()) {
+    fmt::print(stderr, "{}\n", kNoToken);
+    return 2;
+  }
+  setup_logging(settings.log_format, settings.log_level, {settings.token});
+  spdlog::info("tgkeep {} starting", TGKEEP_VERSION);
+  spdlog::info("{}", config::summary(settings));
+
+  auto url = net::parse_http_url(settings.api_url, "TELEGRAM_API_URL");
+  if (!url) {
+    spdlog::critical("{}", url.error().message);
+    return 2;
+  }
+  auto engine = bot::make_reply_engine(settings.engine);
+  if (!engine) {
+    spdlog::critical("{}", engine.error().message);
+    return 2;
+  }
+  sqlite::SqliteStore::Options store_options;
+  store_options.data_dir = settings.data_dir;
+  auto store = sqlite::SqliteStore::open(store_options);
+  if (!store) {
+    spdlog::critical("storage: {}", store.error().message);
+    return 1;
+  }
+  spdlog::info("storage: sqlite at {} (schema version {})",
+               (settings.data_dir / "tgkeep.db").string(), (*store)->schema_version());
+
+  asio::io_context io(1);
+  net::HttpClientOptions poll_options{*url, settings.api_ca_file, 1, std::chrono::seconds(10)};
+  net::HttpClientOptions send_options{*url, settings.api_ca_file,
+                                      static_cast<std::size_t>(settings.api_connections),
+                                      std::chrono::seconds(10)};
+  auto poll_http = net::HttpClient::create(io.get_executor(), poll_options);
+  auto send_http = net::HttpClient::create(io.get_executor(), send_options);
+  if (!poll_http || !send_http) {
+    spdlog::critical("{}", (!poll_http ? poll_http.error() : send_http.error()).message);
+    return 2;
+  }
+  int exit_code = 0;
+  {
+    Components components(io, settings, **store, std::move(poll_http.value()),
+                          std::move(send_http.value()), std::move(engine.value()));
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    int signals_seen = 0;
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& ec, int signal) {
+          if (ec) return;
+          if (++signals_seen == 1) {
+            spdlog::info("{} received: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+            components.stop.request_stop();
+            signals.async_wait(on_signal);
+          } else {
+            spdlog::warn("second signal: stopping now");
+            io.stop();
+          }
+        };
+    signals.async_wait(on_signal);
+    asio::co_spawn(io, run_and_stop(io, components, **store, exit_code), asio::detached);
+    io.run();
+  }
+  (*store)->close();
+  spdlog::info("tgkeep stopped");
+  return exit_code;
+}
+
+}  // namespace tgkeep::app

@@ -1,0 +1,68 @@
+// Bot: the reference bot's behaviour, one update at a time (ChatDispatcher keeps each chat in
+// order). Commands: /start greets by first name, /help lists commands, /history [n] shows the
+// chat's last n stored messages, /reset forgets the chat's history once a second /reset within
+// the confirmation window confirms it. Other text goes to the reply engine. Texts come from the
+// lexicon in the sender's language. Every reply goes through ReplySender (stored, then sent).
+// Thread-safety: event loop thread only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "bot/api_caller.hpp"
+#include "bot/command.hpp"
+#include "bot/lexicon.hpp"
+#include "bot/reply_engine.hpp"
+#include "bot/reply_sender.hpp"
+#include "storage/store.hpp"
+
+namespace tgkeep::bot {
+
+struct BotOptions {
+  std::string username;  // this bot's @username without '@', from getMe
+  std::size_t history_default = 10;
+  std::size_t history_max = 100;
+  std::chrono::seconds reset_window{60};
+};
+
+class Bot {
+ public:
+  Bot(BotOptions options, const Lexicon& lexicon, ReplyEngine& engine, storage::Store& store,
+      ReplySender& replies, ApiCaller& api);
+
+  void set_username(std::string username) { options_.username = std::move(username); }
+
+  // Whether `update` needs a handler (a reply is due); decided before it is stored.
+  bool needs_handling(const telegram::Update& update) const;
+
+  // Acts on the update, then marks it handled in storage.
+  boost::asio::awaitable<void> handle(telegram::Update update);
+
+ private:
+  boost::asio::awaitable<void> on_message(const telegram::Update& update);
+  boost::asio::awaitable<void> on_command(const telegram::Update& update, const Command& command,
+                                          std::string_view language);
+  boost::asio::awaitable<void> on_history(const telegram::Update& update,
+                                          std::string_view arguments, std::string_view language);
+  boost::asio::awaitable<void> on_reset(const telegram::Update& update,
+                                        std::string_view language);
+  boost::asio::awaitable<void> on_callback(const telegram::Update& update);
+  bool is_known_command(std::string_view name) const;
+  std::string text(std::string_view key, std::string_view language, std::string_view name = {},
+                   std::string_view value = {}) const;
+  void forget_expired_resets(std::chrono::steady_clock::time_point now);
+
+  BotOptions options_;
+  const Lexicon& lexicon_;
+  ReplyEngine& engine_;
+  storage::Store& store_;
+  ReplySender& replies_;
+  ApiCaller& api_;
+  std::unordered_map<std::int64_t, std::chrono::steady_clock::time_point> reset_asked_;
+};
+
+}  // namespace tgkeep::bot

@@ -1,0 +1,71 @@
+// Intake: long polling. getUpdates → parse → commit to storage → only then move the offset past
+// the batch (the next getUpdates confirms it to Telegram) → hand updates that need work to the
+// ChatDispatcher. An update is acknowledged only once it is durable; a redelivered update_id is
+// recognised by storage and by the dispatch watermark, so it is neither stored nor handled twice.
+//
+// Failures: 5xx and network errors back off with jitter; 429 waits retry_after; a storage
+// failure keeps the offset where it is and retries; a malformed reply is logged, counted and
+// retried. 401 and 409 end the run with an explanation.
+// Thread-safety: event loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "bot/api_caller.hpp"
+#include "bot/bot.hpp"
+#include "bot/chat_dispatcher.hpp"
+#include "storage/store.hpp"
+#include "telegram/update_parser.hpp"
+
+namespace tgkeep::bot {
+
+struct IntakeOptions {
+  int limit = 100;
+  int timeout_seconds = 25;
+  std::vector<std::string> allowed_updates;  // empty: Telegram's default
+  std::chrono::milliseconds storage_retry{1000};
+};
+
+struct IntakeCounters {
+  std::uint64_t received = 0;
+  std::uint64_t stored = 0;
+  std::uint64_t duplicates = 0;
+  std::uint64_t rejected = 0;          // elements of a reply without a usable update_id
+  std::uint64_t malformed_replies = 0;
+  std::uint64_t storage_failures = 0;
+};
+
+class Intake {
+ public:
+  Intake(IntakeOptions options, ApiCaller& api, storage::Store& store, Bot& bot,
+         ChatDispatcher& dispatcher, StopSignal& stop);
+
+  // Hands updates stored before a crash but never handled to the dispatcher; run before run().
+  boost::asio::awaitable<Status> resume_unhandled();
+
+  // Polls until a stop is requested (ok) or Telegram refuses to serve this bot (fatal).
+  boost::asio::awaitable<Status> run();
+
+  const IntakeCounters& counters() const { return counters_; }
+
+ private:
+  boost::asio::awaitable<Status> process(std::string_view body);
+
+  IntakeOptions options_;
+  ApiCaller& api_;
+  storage::Store& store_;
+  Bot& bot_;
+  ChatDispatcher& dispatcher_;
+  StopSignal& stop_;
+  telegram::UpdateParser parser_;
+  std::optional<std::int64_t> offset_;
+  std::int64_t dispatched_up_to_ = 0;  // update_ids at or below were handed out already
+  IntakeCounters counters_;
+};
+
+}  // namespace tgkeep::bot

@@ -1,0 +1,106 @@
+#include "bot/reply_sender.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "bot/store_awaitable.hpp"
+#include "bot/update_records.hpp"
+#include "telegram/requests.hpp"
+#include "telegram/text_split.hpp"
+#include "telegram/update_parser.hpp"
+#include "util/unix_time.hpp"
+
+namespace tgkeep::bot {
+
+namespace asio = boost::asio;
+
+ReplySender::ReplySender(storage::Store& store, ApiCaller& api, RateLimiter& limiter,
+                         ReplyOptions options)
+    : store_(store), api_(api), limiter_(limiter), options_(options) {}
+
+asio::awaitable<void> ReplySender::reply(const telegram::Message& to, std::int64_t update_id,
+                                         std::string text, std::string_view key_base) {
+  auto parts = telegram::split_message_text(text);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    auto key = fmt::format("u{}.{}{}", update_id, key_base, i);
+    co_await send_part(to, std::move(key), std::move(parts[i]), i == 0 && to.chat.is_group());
+  }
+}
+
+asio::awaitable<void> ReplySender::send_part(const telegram::Message& to, std::string key,
+                                             std::string text, bool quote) {
+  const std::int64_t chat_id = to.chat.id;
+  auto recorded = co_await await_result<storage::ReplyState>([&](auto done) {
+    store_.record_reply(pending_reply(chat_id, text, unix_now(), key), std::move(done));
+  });
+  if (!recorded) {
+    // A reply is stored before it is sent, or not sent at all.
+    ++counters_.failed;
+    spdlog::error("reply {} to chat {} not sent: it could not be stored: {}", key, chat_id,
+                  recorded.error().message);
+    co_return;
+  }
+  if (recorded->existed && recorded->status != storage::ReplyStatus::pending) {
+    ++counters_.skipped_already_sent;
+    co_return;
+  }
+
+  const auto now = std::chrono::steady_clock::now();
+  const auto slot = limiter_.reserve(chat_id, to.chat.is_group(), now);
+  if (slot > now) {
+    asio::steady_timer wait(co_await asio::this_coro::executor, slot);
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+
+  telegram::SendMessage request;
+  request.chat_id = chat_id;
+  request.text = text;
+  if (quote) request.reply_to_message_id = to.message_id;
+  request.message_thread_id = to.message_thread_id;
+  if (!to.business_connection_id.empty()) {
+    request.business_connection_id = to.business_connection_id;
+  }
+  CallPolicy policy;
+  policy.timeout = options_.timeout;
+  policy.max_attempts = options_.max_attempts;
+  policy.stop_aware = false;  // finish in-flight replies during a graceful shutdown
+  policy.chat_id = chat_id;
+  auto reply = co_await api_.call("sendMessage", telegram::send_message_body(request), policy);
+
+  storage::ReplyStatus status = storage::ReplyStatus::failed;
+  std::optional<std::int64_t> message_id;
+  std::int64_t date = unix_now();
+  if (reply.ok()) {
+    auto envelope = parser_.parse_envelope(reply.body);
+    auto sent = envelope ? parser_.parse_message(envelope->result_json)
+                         : Result<telegram::Message>(envelope.error());
+    if (sent) {
+      status = storage::ReplyStatus::sent;
+      message_id = sent->message_id;
+      if (sent->date != 0) date = sent->date;
+    } else {
+      // Telegram took it, but its answer is unreadable: the message exists, its id is unknown.
+      status = storage::ReplyStatus::sent;
+      spdlog::warn("reply {} to chat {} was sent but the reply could not be read: {}", key,
+                   chat_id, sent.error().message);
+    }
+    ++counters_.sent;
+  } else {
+    ++counters_.failed;
+    spdlog::warn("reply {} to chat {} failed ({}): {}", key, chat_id,
+                 net::outcome_name(reply.outcome), reply.description);
+  }
+  auto settled = co_await await_status([&](auto done) {
+    store_.settle_reply(key, status, message_id, date, std::move(done));
+  });
+  if (!settled) {
+    spdlog::error("reply {} to chat {}: its outcome could not be stored: {}", key, chat_id,
+                  settled.error().message);
+  }
+}
+
+}  // namespace tgkeep::bot

@@ -1,0 +1,57 @@
+// ReplySender: delivers a reply the way tgkeep promises. Each part (text split at Telegram's
+// 4096-character limit) is recorded (role assistant, status pending) before it is sent, waits
+// for its rate-limit slot, is sent with retries, then settled with Telegram's message_id (or as
+// failed). Reply keys derive from the update being answered ("u<update_id>.<part>"), so a
+// restart that handles an update again does not send a part already recorded as sent; a part
+// recorded but not settled (its fate unknown after a crash) is sent again. See docs/replies.md.
+// Thread-safety: event loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "bot/api_caller.hpp"
+#include "storage/store.hpp"
+#include "telegram/update.hpp"
+#include "telegram/update_parser.hpp"
+#include "util/rate_limiter.hpp"
+
+namespace tgkeep::bot {
+
+struct ReplyOptions {
+  std::chrono::milliseconds timeout{10'000};
+  int max_attempts = 5;
+};
+
+struct ReplyCounters {
+  std::uint64_t sent = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t skipped_already_sent = 0;
+};
+
+class ReplySender {
+ public:
+  ReplySender(storage::Store& store, ApiCaller& api, RateLimiter& limiter, ReplyOptions options);
+
+  // Replies to `to` (the message being answered, in update `update_id`) with `text`. `key_base`
+  // distinguishes several replies to one update ("" for the first).
+  boost::asio::awaitable<void> reply(const telegram::Message& to, std::int64_t update_id,
+                                     std::string text, std::string_view key_base = "");
+
+  const ReplyCounters& counters() const { return counters_; }
+
+ private:
+  boost::asio::awaitable<void> send_part(const telegram::Message& to, std::string key,
+                                         std::string text, bool quote);
+
+  storage::Store& store_;
+  ApiCaller& api_;
+  RateLimiter& limiter_;
+  ReplyOptions options_;
+  ReplyCounters counters_;
+  telegram::UpdateParser parser_;  // used between awaits only, so one suffices
+};
+
+}  // namespace tgkeep::bot

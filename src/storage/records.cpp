@@ -1,0 +1,19 @@
+#include "storage/records.hpp"
+
+namespace tgkeep::storage {
+
+std::string_view role_name(Role role) { return role == Role::user ? "user" : "assistant"; }
+
+std::string_view reply_status_name(ReplyStatus status) {
+  switch (status) {
+    case ReplyStatus::pending:
+      return "pending";
+    case ReplyStatus::sent:
+      return "sent";
+    case ReplyStatus::failed:
+      return "failed";
+  }
+  return "pending";
+}
+
+}  // namespace tgkeep::storage

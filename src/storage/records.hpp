@@ -1,0 +1,64 @@
+// The records tgkeep keeps, independent of any backend.
+//
+// Idempotency keys (DESIGN.md): an incoming update by update_id; a message by
+// (chat_id, message_id, role); a reply, before Telegram gives it a message_id, by reply_key.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tgkeep::storage {
+
+enum class Role { user, assistant };
+std::string_view role_name(Role role);  // "user" / "assistant"
+
+// The fate of an outgoing reply.
+enum class ReplyStatus { pending, sent, failed };
+std::string_view reply_status_name(ReplyStatus status);
+
+struct MessageRecord {
+  std::int64_t chat_id = 0;
+  std::optional<std::int64_t> message_id;  // unset for a reply not yet confirmed by Telegram
+  std::optional<std::int64_t> user_id;     // the sender; unset for channel posts and replies
+  Role role = Role::user;
+  std::string text;
+  std::int64_t date = 0;  // unix seconds
+  std::optional<std::int64_t> update_id;  // the update that carried it (user messages)
+  bool edited = false;
+  std::optional<std::int64_t> edit_date;  // the newest edit applied
+  // Replies only: a key generated before sending ("u<update_id>.<part>"), and the fate.
+  std::string reply_key;
+  ReplyStatus status = ReplyStatus::sent;
+};
+
+struct UserRecord {
+  std::int64_t id = 0;
+  bool is_bot = false;
+  std::string username;
+  std::string first_name;
+  std::string last_name;
+  std::string language_code;
+  std::int64_t seen_at = 0;  // unix seconds of the update that showed this user
+};
+
+// One incoming update, ready to store.
+struct UpdateRecord {
+  std::int64_t update_id = 0;
+  std::string type;  // the update's field name ("message", "my_chat_member", ...)
+  std::optional<std::int64_t> chat_id;
+  std::string raw_json;
+  // True when a handler still has to act on it (a reply is due). Updates that need no handling
+  // are stored as handled, so a restart does not revisit them.
+  bool needs_handling = false;
+  std::optional<MessageRecord> message;  // the message it carries (new or edited)
+  std::optional<UserRecord> user;        // the sender, to upsert into users
+};
+
+struct ExportFilter {
+  std::optional<std::int64_t> chat_id;
+  std::optional<std::int64_t> user_id;
+};
+
+}  // namespace tgkeep::storage
