@@ -29,6 +29,7 @@ boost::asio::awaitable<net::ApiReply> ApiCaller::call(std::string_view method,
   auto ex = co_await boost::asio::this_coro::executor;
   for (int attempt = 1;; ++attempt) {
     auto reply = co_await api_.call(method, json_body, policy.timeout);
+    if (policy.stop_aware && stop_.stopping() && !reply.ok()) co_return reply;  // cut short
     std::chrono::milliseconds wait{0};
     switch (reply.outcome) {
       case net::ApiOutcome::rate_limited: {

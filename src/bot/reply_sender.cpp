@@ -27,15 +27,17 @@ asio::awaitable<void> ReplySender::reply(const telegram::Message& to, std::int64
   auto parts = telegram::split_message_text(text);
   for (std::size_t i = 0; i < parts.size(); ++i) {
     auto key = fmt::format("u{}.{}{}", update_id, key_base, i);
-    co_await send_part(to, std::move(key), std::move(parts[i]), i == 0 && to.chat.is_group());
+    co_await send_part(to, update_id, std::move(key), std::move(parts[i]),
+                       i == 0 && to.chat.is_group());
   }
 }
 
-asio::awaitable<void> ReplySender::send_part(const telegram::Message& to, std::string key,
+asio::awaitable<void> ReplySender::send_part(const telegram::Message& to,
+                                             std::int64_t update_id, std::string key,
                                              std::string text, bool quote) {
   const std::int64_t chat_id = to.chat.id;
   auto recorded = co_await await_result<storage::ReplyState>([&](auto done) {
-    store_.record_reply(pending_reply(chat_id, text, unix_now(), key), std::move(done));
+    store_.record_reply(pending_reply(chat_id, update_id, text, unix_now(), key), std::move(done));
   });
   if (!recorded) {
     // A reply is stored before it is sent, or not sent at all.

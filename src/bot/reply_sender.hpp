@@ -43,8 +43,8 @@ class ReplySender {
   const ReplyCounters& counters() const { return counters_; }
 
  private:
-  boost::asio::awaitable<void> send_part(const telegram::Message& to, std::string key,
-                                         std::string text, bool quote);
+  boost::asio::awaitable<void> send_part(const telegram::Message& to, std::int64_t update_id,
+                                         std::string key, std::string text, bool quote);
 
   storage::Store& store_;
   ApiCaller& api_;

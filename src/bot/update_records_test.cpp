@@ -81,7 +81,8 @@ TEST(UpdateRecords, UnknownUpdateIsRawOnly) {
 }
 
 TEST(UpdateRecords, PendingReply) {
-  auto reply = pending_reply(5, "hi", 100, "u1.0");
+  auto reply = pending_reply(5, 1, "hi", 100, "u1.0");
+  EXPECT_EQ(reply.update_id, 1);
   EXPECT_EQ(reply.role, storage::Role::assistant);
   EXPECT_EQ(reply.status, storage::ReplyStatus::pending);
   EXPECT_FALSE(reply.message_id);

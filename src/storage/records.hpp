@@ -25,7 +25,9 @@ struct MessageRecord {
   Role role = Role::user;
   std::string text;
   std::int64_t date = 0;  // unix seconds
-  std::optional<std::int64_t> update_id;  // the update that carried it (user messages)
+  // The update that carried it (user messages) or that it answers (replies): a chat's history is
+  // ordered by it, so a reply follows its question.
+  std::optional<std::int64_t> update_id;
   bool edited = false;
   std::optional<std::int64_t> edit_date;  // the newest edit applied
   // Replies only: a key generated before sending ("u<update_id>.<part>"), and the fate.

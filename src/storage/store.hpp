@@ -82,8 +82,8 @@ class Store {
   // A user as last seen, if known.
   virtual void find_user(std::int64_t user_id, Completion<std::optional<UserRecord>> done) = 0;
 
-  // Completes once everything queued before it is committed. Then no more calls are accepted
-  // after close(); close() waits for the queue to drain and returns.
+  // flush() completes once everything queued before it is committed. close() runs what is
+  // queued, commits, and returns; calls made after it complete with an error.
   virtual void flush(StatusCompletion done) = 0;
   virtual void close() = 0;
 };

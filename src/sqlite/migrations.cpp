@@ -1,0 +1,143 @@
+#include "sqlite/migrations.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <string>
+
+namespace tgkeep::sqlite {
+namespace {
+
+// Migration 1: the first schema. Notes on choices (docs/storage-sqlite.md has the why):
+// - messages.id is the rowid, in insertion order. A chat's history is in conversation order:
+//   by update_id (a reply carries the update_id it answers), then id, so a reply sorts right
+//   after its question even when intake stored later questions before the reply was written.
+// - The idempotency key (chat_id, message_id, role) is indexed message_id first: message_ids of
+//   private chats and basic groups come from the bot's one increasing sequence, so new entries
+//   append instead of landing in a random page per chat. SQLite treats NULLs as distinct, so
+//   unsent replies (no message_id yet) never collide.
+// - By user: private chats (user_id = chat_id) are served by the chat index; messages_by_user
+//   holds only messages written elsewhere (groups), saving a random page write per update.
+// - reply_key is unique where present; a partial index skips the NULLs of every user message.
+// - Partial index on unhandled updates: it holds only the few rows a restart must revisit.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE raw_updates (
+  update_id      INTEGER PRIMARY KEY,
+  type           TEXT    NOT NULL,
+  chat_id        INTEGER,
+  json           TEXT,
+  received_at    INTEGER NOT NULL,
+  needs_handling INTEGER NOT NULL,
+  handled        INTEGER NOT NULL
+);
+CREATE INDEX raw_updates_unhandled ON raw_updates(update_id)
+  WHERE needs_handling = 1 AND handled = 0;
+CREATE INDEX raw_updates_by_chat ON raw_updates(chat_id) WHERE chat_id IS NOT NULL;
+
+CREATE TABLE messages (
+  id         INTEGER PRIMARY KEY,
+  chat_id    INTEGER NOT NULL,
+  message_id INTEGER,
+  user_id    INTEGER,
+  role       TEXT    NOT NULL CHECK (role IN ('user', 'assistant')),
+  text       TEXT    NOT NULL,
+  date       INTEGER NOT NULL,
+  update_id  INTEGER,
+  edited     INTEGER NOT NULL DEFAULT 0,
+  edit_date  INTEGER,
+  reply_key  TEXT,
+  status     TEXT    NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+  UNIQUE (message_id, chat_id, role)
+);
+CREATE UNIQUE INDEX messages_reply_key ON messages(reply_key) WHERE reply_key IS NOT NULL;
+CREATE INDEX messages_by_chat ON messages(chat_id, update_id, id);
+CREATE INDEX messages_by_user ON messages(user_id, id) WHERE user_id <> chat_id;
+
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY,
+  is_bot        INTEGER NOT NULL,
+  username      TEXT    NOT NULL,
+  first_name    TEXT    NOT NULL,
+  last_name     TEXT    NOT NULL,
+  language_code TEXT    NOT NULL,
+  first_seen    INTEGER NOT NULL,
+  last_seen     INTEGER NOT NULL
+);
+
+PRAGMA application_id = 1952934768;
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, "initial schema", kSchemaV1},
+};
+
+static_assert(kApplicationId == 1952934768, "kSchemaV1 spells the application id out");
+
+Status apply(Connection& db, const Migration& m) {
+  const std::string doing = fmt::format("applying schema migration {} ({})", m.version, m.name);
+  if (Status s = db.exec("BEGIN IMMEDIATE", doing); !s) return s;
+  auto fail = [&](Status s) {
+    (void)db.exec("ROLLBACK", doing);
+    return s;
+  };
+  auto current = db.query_int("PRAGMA user_version", doing);
+  if (!current) return fail(current.error());
+  if (*current < m.version) {  // else another process applied it meanwhile
+    if (Status s = db.exec(m.sql, doing); !s) return fail(s);
+    const std::string set_version = fmt::format("PRAGMA user_version = {}", m.version);
+    if (Status s = db.exec(set_version.c_str(), doing); !s) return fail(s);
+  }
+  if (Status s = db.exec("COMMIT", doing); !s) return fail(s);
+  return {};
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
+
+int latest_schema_version() {
+  return kMigrations.back().version;
+}
+
+Result<int> check_schema(Connection& db) {
+  // The first read of the file: a file that is not a database fails here.
+  auto version = db.query_int("PRAGMA user_version", "reading the schema version");
+  if (!version) return version.error();
+  auto app_id = db.query_int("PRAGMA application_id", "reading the schema version");
+  if (!app_id) return app_id.error();
+  const std::string path = db.path().string();
+  if (*app_id != 0 && *app_id != kApplicationId) {
+    return Error::fatal(fmt::format(
+        "{} is a SQLite database of another application (application_id {}); choose another "
+        "data dir",
+        path, *app_id));
+  }
+  if (*app_id == 0) {
+    auto tables = db.query_int("SELECT count(*) FROM sqlite_schema", "reading the schema");
+    if (!tables) return tables.error();
+    if (*tables != 0) {
+      return Error::fatal(fmt::format(
+          "{} is a SQLite database that tgkeep did not create; choose another data dir", path));
+    }
+  }
+  if (*version > latest_schema_version()) {
+    return Error::fatal(fmt::format(
+        "database schema version {} is newer than this tgkeep (knows {}); upgrade tgkeep", *version,
+        latest_schema_version()));
+  }
+  return static_cast<int>(*version);
+}
+
+Result<int> migrate(Connection& db) {
+  auto before = check_schema(db);
+  if (!before) return before;
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *before) continue;
+    if (Status s = apply(db, m); !s) return s.error();
+  }
+  return before;
+}
+
+}  // namespace tgkeep::sqlite
