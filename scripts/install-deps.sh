@@ -9,7 +9,7 @@ build_packages=(
   libboost1.81-dev libssl-dev libsimdjson-dev libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev libpq-dev
 )
-test_packages=(libgtest-dev libgmock-dev libbenchmark-dev python3 clang libclang-rt-14-dev)
+test_packages=(libgtest-dev libgmock-dev libbenchmark-dev python3 openssl clang libclang-rt-14-dev)
 
 want=("${build_packages[@]}")
 if [ "${1:-}" = "--with-tests" ]; then want+=("${test_packages[@]}"); fi
