@@ -57,7 +57,7 @@ def main():
                            "command_ratio": args.commands, "seed": 1})
         last = generated["last"]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TGKEEP_", "TELEGRAM_"))}
-        env.update({"TELEGRAM_API_URL": url, "TELEGRAM_BOT_TOKEN": "1:bench-token-0123456789abcdef",
+        env.update({"TELEGRAM_API_URL": url, "TELEGRAM_BOT_TOKEN": "123456:AAH-bench-token-0123456789abcdefghij",
                     "TGKEEP_DATA_DIR": os.path.join(tmp, "data"), "TGKEEP_ENGINE": "none",
                     "TGKEEP_RATE_LIMITS": "off", "TGKEEP_POLL_TIMEOUT": "1",
                     "TGKEEP_LOG_LEVEL": "warn"})
@@ -65,7 +65,8 @@ def main():
         bot = subprocess.Popen([tgkeep, "run"], env=env, stderr=open(os.path.join(tmp, "bot.log"), "w"))
         while admin(url, "GET", "/_admin/stats")["confirmed_offset"] <= last:
             if bot.poll() is not None:
-                sys.exit(f"tgkeep exited early; see {tmp}/bot.log")
+                with open(os.path.join(tmp, "bot.log")) as log:
+                    sys.exit("tgkeep exited early:\n" + log.read()[-2000:])
             time.sleep(0.005)
         seconds = time.monotonic() - start
         rss = peak_rss_mb(bot.pid)

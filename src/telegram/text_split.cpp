@@ -1,5 +1,7 @@
 #include "telegram/text_split.hpp"
 
+#include "util/utf8.hpp"
+
 namespace tgkeep::telegram {
 namespace {
 
@@ -8,34 +10,11 @@ struct Char {
   std::size_t units;  // UTF-16 code units
 };
 
-// The character at s[i], per Unicode Table 3-7 (no overlongs, surrogates, or values > U+10FFFF).
+// The character at s[i]; a byte that starts no valid sequence counts as one unit alone.
 Char char_at(std::string_view s, std::size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return {1, 1};
-  std::size_t need;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    need = 1;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    need = 2;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    need = 3;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return {1, 1};
-  }
-  for (std::size_t k = 1; k <= need; ++k) {
-    if (i + k >= s.size()) return {1, 1};
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if (b < lo || b > hi) return {1, 1};
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return {need + 1, need == 3 ? std::size_t{2} : std::size_t{1}};
+  const Utf8Sequence seq = utf8_sequence_at(s, i);
+  if (!seq.valid) return {1, 1};
+  return {seq.length, seq.length == 4 ? std::size_t{2} : std::size_t{1}};
 }
 
 }  // namespace

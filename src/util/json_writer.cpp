@@ -1,44 +1,12 @@
 #include "util/json_writer.hpp"
 
+#include "util/utf8.hpp"
+
 #include <charconv>
 #include <utility>
 
 namespace tgkeep {
 namespace {
-
-struct Utf8Step {
-  std::size_t length;  // bytes consumed: the whole sequence, or its maximal ill-formed subpart
-  bool valid;
-};
-
-// Decodes the sequence at p[0..n) (n >= 1) per Unicode Table 3-7 (no overlongs, no surrogates,
-// nothing above U+10FFFF).
-Utf8Step utf8_step(const unsigned char* p, std::size_t n) {
-  const unsigned char b0 = p[0];
-  if (b0 < 0x80) return {1, true};
-  std::size_t need;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    need = 1;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    need = 2;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    need = 3;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return {1, false};
-  }
-  for (std::size_t i = 1; i <= need; ++i) {
-    if (i >= n || p[i] < lo || p[i] > hi) return {i, false};
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return {need + 1, true};
-}
 
 // Bytes that need no escaping and are not the start of a multi-byte sequence.
 bool plain_ascii(unsigned char c) {
@@ -102,7 +70,7 @@ void append_json_string(std::string& out, std::string_view utf8) {
       ++i;
       continue;
     }
-    const Utf8Step step = utf8_step(p + i, n - i);
+    const Utf8Sequence step = utf8_sequence_at(utf8, i);
     if (step.valid) {
       out.append(utf8.data() + i, step.length);
     } else {
