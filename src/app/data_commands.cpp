@@ -91,12 +91,13 @@ int export_command(const config::Settings& settings, std::optional<std::int64_t>
   if (!store) return fail(store.error());
   std::size_t rows = 0;
   auto status = wait_status([&](auto done) {
-    (*store)->export_messages(storage::ExportFilter{chat_id, user_id},
-                              [&rows](const storage::MessageRecord& m) {
-                                write_json_line(stdout, m);
-                                ++rows;
-                              },
-                              std::move(done));
+    (*store)->export_messages(
+        storage::ExportFilter{chat_id, user_id},
+        [&rows](const storage::MessageRecord& m) {
+          write_json_line(stdout, m);
+          ++rows;
+        },
+        std::move(done));
   });
   std::fflush(stdout);
   (*store)->close();

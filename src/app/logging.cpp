@@ -29,8 +29,9 @@ class LineFormatter final : public spdlog::formatter {
     const auto utc = fmt::gmtime(static_cast<std::time_t>(seconds.count()));
     std::string line;
     if (json_) {
-      line = fmt::format("{{\"time\":\"{:%Y-%m-%dT%H:%M:%S}.{:03}Z\",\"level\":\"{}\",\"msg\":",
-                         utc, millis, std::string_view(level.data(), level.size()));
+      line =
+          fmt::format("{{\"time\":\"{:%Y-%m-%dT%H:%M:%S}.{:03}Z\",\"level\":\"{}\",\"msg\":", utc,
+                      millis, std::string_view(level.data(), level.size()));
       append_json_string(line, text);
       line += "}\n";
     } else {

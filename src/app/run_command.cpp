@@ -3,13 +3,13 @@
 #include <csignal>
 #include <optional>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "app/logging.hpp"
 #include "bot/api_caller.hpp"
@@ -103,15 +103,18 @@ asio::awaitable<Status> introduce(Components& c) {
   }
   telegram::UpdateParser parser;
   auto envelope = parser.parse_envelope(reply.body);
-  auto me = envelope ? parser.parse_user(envelope->result_json) : Result<telegram::User>(envelope.error());
-  if (!me) co_return Error::fatal("getMe answered something that is not a bot: " + me.error().message);
+  auto me = envelope ? parser.parse_user(envelope->result_json)
+                     : Result<telegram::User>(envelope.error());
+  if (!me)
+    co_return Error::fatal("getMe answered something that is not a bot: " + me.error().message);
   c.bot.set_username(me->username);
   spdlog::info("bot @{} (id {}) connected to {}", me->username, me->id,
                mask_url(c.settings.api_url));
 
   if (c.settings.delete_webhook) {
     bot::CallPolicy once;
-    auto deleted = co_await c.poll_caller.call("deleteWebhook", telegram::delete_webhook_body(false), once);
+    auto deleted =
+        co_await c.poll_caller.call("deleteWebhook", telegram::delete_webhook_body(false), once);
     if (!deleted.ok()) co_return Error::fatal("deleteWebhook failed: " + deleted.description);
     spdlog::info("webhook deleted (--delete-webhook); polling for updates");
   }
@@ -140,17 +143,20 @@ asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage:
                  c.settings.shutdown_timeout_seconds);
   }
   if (!co_await c.dispatcher.drain(deadline)) {
-    spdlog::warn("{} updates were still in flight at the deadline; they are stored and will be "
-                 "handled at the next start", c.dispatcher.in_flight());
+    spdlog::warn(
+        "{} updates were still in flight at the deadline; they are stored and will be "
+        "handled at the next start",
+        c.dispatcher.in_flight());
   }
   auto flushed = co_await bot::await_status([&](auto done) { store.flush(std::move(done)); });
   if (!flushed) spdlog::error("final commit failed: {}", flushed.error().message);
   const auto& counters = c.intake.counters();
   const auto& sent = c.replies.counters();
-  spdlog::info("stopped: {} updates received, {} stored, {} duplicates skipped, {} malformed "
-               "replies, {} replies sent, {} failed",
-               counters.received, counters.stored, counters.duplicates,
-               counters.malformed_replies, sent.sent, sent.failed);
+  spdlog::info(
+      "stopped: {} updates received, {} stored, {} duplicates skipped, {} malformed "
+      "replies, {} replies sent, {} failed",
+      counters.received, counters.stored, counters.duplicates, counters.malformed_replies,
+      sent.sent, sent.failed);
   c.send_client->shutdown();
   io.stop();
 }

@@ -1,10 +1,10 @@
 #include "bot/api_caller.hpp"
 
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <spdlog/spdlog.h>
 
 namespace tgkeep::bot {
 
@@ -35,7 +35,8 @@ boost::asio::awaitable<net::ApiReply> ApiCaller::call(std::string_view method,
       case net::ApiOutcome::rate_limited: {
         note_reachable(true, reply);
         const auto retry_after = std::chrono::seconds(std::max(1, reply.retry_after.value_or(1)));
-        if (limiter_) limiter_->pause(policy.chat_id, retry_after, std::chrono::steady_clock::now());
+        if (limiter_)
+          limiter_->pause(policy.chat_id, retry_after, std::chrono::steady_clock::now());
         spdlog::warn("{}: {} was rate limited by Telegram; waiting {} s", name_, method,
                      retry_after.count());
         wait = retry_after;

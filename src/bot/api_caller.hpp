@@ -22,8 +22,8 @@ namespace tgkeep::bot {
 
 struct CallPolicy {
   std::chrono::milliseconds timeout{10'000};
-  int max_attempts = 5;      // 0: until it succeeds or a stop is requested
-  bool stop_aware = true;    // give up waiting between attempts when a stop is requested
+  int max_attempts = 5;                 // 0: until it succeeds or a stop is requested
+  bool stop_aware = true;               // give up waiting between attempts when a stop is requested
   std::optional<std::int64_t> chat_id;  // a 429 pauses this chat
 };
 

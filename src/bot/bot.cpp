@@ -101,9 +101,8 @@ asio::awaitable<void> Bot::on_command(const telegram::Update& update, const Comm
   } else if (command.name == "reset") {
     co_await on_reset(update, language);
   } else if (!message.chat.is_group()) {
-    co_await replies_.reply(
-        message, update.update_id,
-        text(text::unknown_command, language, "command", "/" + command.name));
+    co_await replies_.reply(message, update.update_id,
+                            text(text::unknown_command, language, "command", "/" + command.name));
   }
 }
 
@@ -116,17 +115,16 @@ asio::awaitable<void> Bot::on_history(const telegram::Update& update, std::strin
     auto [end, ec] = std::from_chars(arguments.data(), arguments.data() + arguments.size(), parsed);
     if (ec != std::errc{} || end != arguments.data() + arguments.size() || parsed == 0 ||
         parsed > options_.history_max) {
-      co_await replies_.reply(message, update.update_id,
-                              text(text::history_usage, language, "max",
-                                   std::to_string(options_.history_max)));
+      co_await replies_.reply(
+          message, update.update_id,
+          text(text::history_usage, language, "max", std::to_string(options_.history_max)));
       co_return;
     }
     count = parsed;
   }
   // One more than asked: the /history message itself is stored and is left out.
-  auto recent = co_await await_result<std::vector<storage::MessageRecord>>([&](auto done) {
-    store_.recent_messages(message.chat.id, count + 1, std::move(done));
-  });
+  auto recent = co_await await_result<std::vector<storage::MessageRecord>>(
+      [&](auto done) { store_.recent_messages(message.chat.id, count + 1, std::move(done)); });
   if (!recent) {
     spdlog::error("chat {}: history could not be read: {}", message.chat.id,
                   recent.error().message);
@@ -143,10 +141,9 @@ asio::awaitable<void> Bot::on_reset(const telegram::Update& update, std::string_
   if (asked == reset_asked_.end() || asked->second < now) {
     forget_expired_resets(now);
     reset_asked_[message.chat.id] = now + options_.reset_window;
-    co_await replies_.reply(
-        message, update.update_id,
-        text(text::reset_confirm, language, "seconds",
-             std::to_string(options_.reset_window.count())));
+    co_await replies_.reply(message, update.update_id,
+                            text(text::reset_confirm, language, "seconds",
+                                 std::to_string(options_.reset_window.count())));
     co_return;
   }
   reset_asked_.erase(asked);

@@ -48,8 +48,7 @@ class Bot {
                                           std::string_view language);
   boost::asio::awaitable<void> on_history(const telegram::Update& update,
                                           std::string_view arguments, std::string_view language);
-  boost::asio::awaitable<void> on_reset(const telegram::Update& update,
-                                        std::string_view language);
+  boost::asio::awaitable<void> on_reset(const telegram::Update& update, std::string_view language);
   boost::asio::awaitable<void> on_callback(const telegram::Update& update);
   bool is_known_command(std::string_view name) const;
   std::string text(std::string_view key, std::string_view language, std::string_view name = {},

@@ -1,17 +1,16 @@
 #include "bot/chat_dispatcher.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 namespace tgkeep::bot {
 
 namespace asio = boost::asio;
 
-ChatDispatcher::ChatDispatcher(asio::any_io_executor ex, std::size_t max_in_flight,
-                               Handler handler)
+ChatDispatcher::ChatDispatcher(asio::any_io_executor ex, std::size_t max_in_flight, Handler handler)
     : ex_(ex),
       max_in_flight_(std::max<std::size_t>(1, max_in_flight)),
       handler_(std::move(handler)),

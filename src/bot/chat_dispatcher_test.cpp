@@ -3,13 +3,13 @@
 #include <map>
 #include <random>
 
+#include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
 
 namespace tgkeep::bot {
 namespace {
@@ -52,7 +52,8 @@ TEST(ChatDispatcher, OrdersWithinChatsBoundsInFlightAndDrains) {
         for (std::int64_t id = 1; id <= 600; ++id) {
           co_await dispatcher.submit(update_in_chat(id, id % 13));
         }
-        drained = co_await dispatcher.drain(std::chrono::steady_clock::now() + std::chrono::seconds(30));
+        drained =
+            co_await dispatcher.drain(std::chrono::steady_clock::now() + std::chrono::seconds(30));
       },
       asio::detached);
   io.run();

@@ -8,8 +8,8 @@
 namespace tgkeep::bot {
 
 struct Command {
-  std::string name;       // lower case, without '/' and '@bot' ("history")
-  std::string arguments;  // the rest of the text, trimmed
+  std::string name;                     // lower case, without '/' and '@bot' ("history")
+  std::string arguments;                // the rest of the text, trimmed
   bool addressed_to_other_bot = false;  // "/start@other_bot"
 };
 

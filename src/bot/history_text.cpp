@@ -11,7 +11,8 @@ std::string one_line(std::string_view text) {
   out.reserve(std::min(text.size(), kLineBytes + 3));
   for (char c : text) {
     if (out.size() >= kLineBytes) {
-      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80)
+        out.pop_back();
       if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
       out += "…";
       break;
@@ -33,8 +34,8 @@ std::string history_text(const Lexicon& lexicon, std::string_view language,
   }
   if (shown.size() > count) shown.erase(shown.begin(), shown.end() - static_cast<long>(count));
   if (shown.empty()) return lexicon.render(text::history_empty, language);
-  std::string out = lexicon.render(text::history_header, language,
-                                   {{"count", std::to_string(shown.size())}});
+  std::string out =
+      lexicon.render(text::history_header, language, {{"count", std::to_string(shown.size())}});
   for (const auto* record : shown) {
     const auto key = record->role == storage::Role::user ? text::history_line_user
                                                          : text::history_line_assistant;

@@ -29,8 +29,7 @@ TEST(HistoryText, LeavesOutTheAskingMessageAndKeepsTheLastN) {
 TEST(HistoryText, EmptyHistoryHasItsOwnText) {
   auto lexicon = Lexicon::bundled();
   std::vector<storage::MessageRecord> recent = {message(9, storage::Role::user, "/history")};
-  EXPECT_EQ(history_text(lexicon, "en", recent, 9, 10),
-            lexicon.render(text::history_empty, "en"));
+  EXPECT_EQ(history_text(lexicon, "en", recent, 9, 10), lexicon.render(text::history_empty, "en"));
 }
 
 TEST(HistoryText, LongLinesAreCutAtCharacterBoundaries) {

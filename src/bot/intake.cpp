@@ -22,7 +22,8 @@ Error conflict_error(const net::ApiReply& reply) {
   }
   return Error::fatal(
       "Telegram refuses getUpdates: another instance is polling with this bot token (409 "
-      "Conflict: " + reply.description + "). Stop the other instance; only one may poll");
+      "Conflict: " +
+      reply.description + "). Stop the other instance; only one may poll");
 }
 
 }  // namespace
@@ -67,7 +68,8 @@ asio::awaitable<Status> Intake::resume_unhandled() {
     // The next page starts after what is handled by then: wait for this page first.
     co_await dispatcher_.drain(std::chrono::steady_clock::time_point::max());
   }
-  if (resumed > 0) spdlog::info("resuming {} stored updates whose handling was interrupted", resumed);
+  if (resumed > 0)
+    spdlog::info("resuming {} stored updates whose handling was interrupted", resumed);
   co_return Status::success();
 }
 

@@ -35,7 +35,7 @@ struct IntakeCounters {
   std::uint64_t received = 0;
   std::uint64_t stored = 0;
   std::uint64_t duplicates = 0;
-  std::uint64_t rejected = 0;          // elements of a reply without a usable update_id
+  std::uint64_t rejected = 0;  // elements of a reply without a usable update_id
   std::uint64_t malformed_replies = 0;
   std::uint64_t storage_failures = 0;
 };

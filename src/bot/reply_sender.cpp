@@ -1,11 +1,11 @@
 #include "bot/reply_sender.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "bot/store_awaitable.hpp"
 #include "bot/update_records.hpp"
@@ -32,9 +32,8 @@ asio::awaitable<void> ReplySender::reply(const telegram::Message& to, std::int64
   }
 }
 
-asio::awaitable<void> ReplySender::send_part(const telegram::Message& to,
-                                             std::int64_t update_id, std::string key,
-                                             std::string text, bool quote) {
+asio::awaitable<void> ReplySender::send_part(const telegram::Message& to, std::int64_t update_id,
+                                             std::string key, std::string text, bool quote) {
   const std::int64_t chat_id = to.chat.id;
   auto recorded = co_await await_result<storage::ReplyState>([&](auto done) {
     store_.record_reply(pending_reply(chat_id, update_id, text, unix_now(), key), std::move(done));
@@ -87,8 +86,8 @@ asio::awaitable<void> ReplySender::send_part(const telegram::Message& to,
     } else {
       // Telegram took it, but its answer is unreadable: the message exists, its id is unknown.
       status = storage::ReplyStatus::sent;
-      spdlog::warn("reply {} to chat {} was sent but the reply could not be read: {}", key,
-                   chat_id, sent.error().message);
+      spdlog::warn("reply {} to chat {} was sent but the reply could not be read: {}", key, chat_id,
+                   sent.error().message);
     }
     ++counters_.sent;
   } else {
@@ -96,9 +95,8 @@ asio::awaitable<void> ReplySender::send_part(const telegram::Message& to,
     spdlog::warn("reply {} to chat {} failed ({}): {}", key, chat_id,
                  net::outcome_name(reply.outcome), reply.description);
   }
-  auto settled = co_await await_status([&](auto done) {
-    store_.settle_reply(key, status, message_id, date, std::move(done));
-  });
+  auto settled = co_await await_status(
+      [&](auto done) { store_.settle_reply(key, status, message_id, date, std::move(done)); });
   if (!settled) {
     spdlog::error("reply {} to chat {}: its outcome could not be stored: {}", key, chat_id,
                   settled.error().message);

@@ -39,8 +39,8 @@ storage::UpdateRecord to_record(const telegram::Update& update, bool needs_handl
   return record;
 }
 
-storage::MessageRecord pending_reply(std::int64_t chat_id, std::int64_t update_id,
-                                     std::string text, std::int64_t date, std::string reply_key) {
+storage::MessageRecord pending_reply(std::int64_t chat_id, std::int64_t update_id, std::string text,
+                                     std::int64_t date, std::string reply_key) {
   storage::MessageRecord reply;
   reply.chat_id = chat_id;
   reply.update_id = update_id;

@@ -13,7 +13,7 @@ storage::UpdateRecord to_record(const telegram::Update& update, bool needs_handl
                                 std::int64_t now);
 
 // The record of a reply to update `update_id` before it is sent (role assistant, status pending).
-storage::MessageRecord pending_reply(std::int64_t chat_id, std::int64_t update_id,
-                                     std::string text, std::int64_t date, std::string reply_key);
+storage::MessageRecord pending_reply(std::int64_t chat_id, std::int64_t update_id, std::string text,
+                                     std::int64_t date, std::string reply_key);
 
 }  // namespace tgkeep::bot

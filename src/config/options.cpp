@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <fstream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "util/secret.hpp"
 
@@ -16,9 +16,13 @@ template <class T>
 CLI::Option* setting(CLI::App& app, const std::string& name, T& field, const std::string& help,
                      const std::string& group) {
   std::string env = "TGKEEP_" + name;
-  std::transform(env.begin(), env.end(), env.begin(),
-                 [](unsigned char c) { return c == '-' ? '_' : static_cast<char>(std::toupper(c)); });
-  return app.add_option("--" + name, field, help)->envname(env)->capture_default_str()->group(group);
+  std::transform(env.begin(), env.end(), env.begin(), [](unsigned char c) {
+    return c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  });
+  return app.add_option("--" + name, field, help)
+      ->envname(env)
+      ->capture_default_str()
+      ->group(group);
 }
 
 const char* env_or_null(const char* name) {
@@ -55,7 +59,8 @@ void add_run_options(CLI::App& app, Settings& s) {
       ->envname("TELEGRAM_BOT_TOKEN")
       ->group(tg);
   setting(app, "api-url", s.api_url, "Bot API server (env also TELEGRAM_API_URL)", tg);
-  setting(app, "api-ca-file", s.api_ca_file, "extra CA certificate for a private Bot API server", tg);
+  setting(app, "api-ca-file", s.api_ca_file, "extra CA certificate for a private Bot API server",
+          tg);
   setting(app, "api-connections", s.api_connections, "keep-alive connections for sending", tg)
       ->check(CLI::Range(1, 256));
   setting(app, "api-timeout", s.api_timeout_seconds, "seconds before a Bot API call times out", tg)
@@ -180,10 +185,9 @@ std::string summary(const Settings& s) {
   return fmt::format(
       "config: api={} token={} ({}) storage=sqlite data_dir={} engine={} poll_timeout={}s "
       "poll_limit={} allowed_updates={} max_in_flight={} rate_limits=[{}] log={}/{} config_file={}",
-      mask_url(s.api_url), mask_token(s.token),
-      s.token_source.empty() ? "unset" : s.token_source, s.data_dir.string(), s.engine,
-      s.poll_timeout_seconds, s.poll_limit, allowed, s.max_in_flight, limits, s.log_format,
-      s.log_level, s.config_file.empty() ? "none" : s.config_file);
+      mask_url(s.api_url), mask_token(s.token), s.token_source.empty() ? "unset" : s.token_source,
+      s.data_dir.string(), s.engine, s.poll_timeout_seconds, s.poll_limit, allowed, s.max_in_flight,
+      limits, s.log_format, s.log_level, s.config_file.empty() ? "none" : s.config_file);
 }
 
 }  // namespace tgkeep::config

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include <CLI/CLI.hpp>
 #include <gtest/gtest.h>
+#include <CLI/CLI.hpp>
 
 namespace tgkeep::config {
 namespace {
@@ -32,8 +32,7 @@ class ConfigTest : public ::testing::Test {
                              "TGKEEP_DATA_DIR", "TGKEEP_ALLOWED_UPDATES"}) {
       unsetenv(name);
     }
-    dir_ = std::filesystem::temp_directory_path() /
-           ("tgkeep-config-" + std::to_string(::getpid()));
+    dir_ = std::filesystem::temp_directory_path() / ("tgkeep-config-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

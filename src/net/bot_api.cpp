@@ -8,15 +8,24 @@ namespace tgkeep::net {
 
 std::string_view outcome_name(ApiOutcome outcome) {
   switch (outcome) {
-    case ApiOutcome::ok: return "ok";
-    case ApiOutcome::unauthorized: return "unauthorized";
-    case ApiOutcome::conflict: return "conflict";
-    case ApiOutcome::rate_limited: return "rate_limited";
-    case ApiOutcome::server_error: return "server_error";
-    case ApiOutcome::network_error: return "network_error";
-    case ApiOutcome::rejected: return "rejected";
-    case ApiOutcome::bad_reply: return "bad_reply";
-    case ApiOutcome::fatal: return "fatal";
+    case ApiOutcome::ok:
+      return "ok";
+    case ApiOutcome::unauthorized:
+      return "unauthorized";
+    case ApiOutcome::conflict:
+      return "conflict";
+    case ApiOutcome::rate_limited:
+      return "rate_limited";
+    case ApiOutcome::server_error:
+      return "server_error";
+    case ApiOutcome::network_error:
+      return "network_error";
+    case ApiOutcome::rejected:
+      return "rejected";
+    case ApiOutcome::bad_reply:
+      return "bad_reply";
+    case ApiOutcome::fatal:
+      return "fatal";
   }
   return "unknown";
 }
@@ -29,8 +38,8 @@ boost::asio::awaitable<ApiReply> BotApi::call(std::string_view method, std::stri
   auto response = co_await http_.post(fmt::format("/bot{}/{}", token_, method),
                                       std::move(json_body), "application/json", timeout);
   if (!response) {
-    reply.outcome = response.error().kind == ErrorKind::fatal ? ApiOutcome::fatal
-                                                              : ApiOutcome::network_error;
+    reply.outcome =
+        response.error().kind == ErrorKind::fatal ? ApiOutcome::fatal : ApiOutcome::network_error;
     reply.description = response.error().message;
     co_return reply;
   }

@@ -3,6 +3,8 @@
 #include <deque>
 #include <set>
 
+#include <fmt/format.h>
+#include <openssl/err.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -11,8 +13,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <fmt/format.h>
-#include <openssl/err.h>
 
 namespace tgkeep::net {
 namespace {
@@ -47,8 +47,7 @@ std::string describe(const boost::system::error_code& ec, const HttpUrl& url) {
 
 bool is_tls_verification_error(const boost::system::error_code& ec) {
   if (ec.category() != asio::error::get_ssl_category()) return false;
-  return ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
-         SSL_R_CERTIFICATE_VERIFY_FAILED;
+  return ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED;
 }
 
 }  // namespace
@@ -143,8 +142,9 @@ struct HttpClient::Impl {
       waiters.push_back(&wait);
       auto [ec] = co_await wait.async_wait(use_tuple);
       std::erase(waiters, &wait);
-      if (!ec) co_return Error::transient(fmt::format("no free connection to {} in time",
-                                                      options.url.origin()));
+      if (!ec)
+        co_return Error::transient(
+            fmt::format("no free connection to {} in time", options.url.origin()));
     }
   }
 
@@ -165,10 +165,9 @@ struct HttpClient::Impl {
   }
 
   template <class Stream>
-  asio::awaitable<boost::system::error_code> exchange(Stream& stream, Connection& conn,
-                                                      http::request<http::string_body>& req,
-                                                      http::response_parser<http::string_body>& parser,
-                                                      std::chrono::milliseconds timeout) {
+  asio::awaitable<boost::system::error_code> exchange(
+      Stream& stream, Connection& conn, http::request<http::string_body>& req,
+      http::response_parser<http::string_body>& parser, std::chrono::milliseconds timeout) {
     conn.tcp().expires_after(timeout);
     auto [wec, written] = co_await http::async_write(stream, req, use_tuple);
     if (wec) co_return wec;
@@ -241,8 +240,8 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(asio::any_io_executor ex,
     } else {
       impl->tls.load_verify_file(impl->options.ca_file, ec);
       if (ec) {
-        return Error::fatal(fmt::format("cannot load the CA file {}: {}", impl->options.ca_file,
-                                        ec.message()));
+        return Error::fatal(
+            fmt::format("cannot load the CA file {}: {}", impl->options.ca_file, ec.message()));
       }
     }
   }
@@ -258,7 +257,11 @@ asio::awaitable<Result<HttpResponse>> HttpClient::post(std::string target, std::
   return impl_->post(std::move(target), std::move(body), std::move(content_type), timeout);
 }
 
-void HttpClient::shutdown() { impl_->shutdown(); }
-const HttpUrl& HttpClient::url() const { return impl_->options.url; }
+void HttpClient::shutdown() {
+  impl_->shutdown();
+}
+const HttpUrl& HttpClient::url() const {
+  return impl_->options.url;
+}
 
 }  // namespace tgkeep::net

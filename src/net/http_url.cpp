@@ -15,9 +15,10 @@ std::string HttpUrl::origin() const {
 Result<HttpUrl> parse_http_url(std::string_view url, std::string_view what) {
   HttpUrl out;
   auto fail = [&](std::string_view why) {
-    return Error::fatal(fmt::format("{} is not a usable URL: {} (expected e.g. "
-                                    "https://api.telegram.org or http://127.0.0.1:8081)",
-                                    what, why));
+    return Error::fatal(
+        fmt::format("{} is not a usable URL: {} (expected e.g. "
+                    "https://api.telegram.org or http://127.0.0.1:8081)",
+                    what, why));
   };
   std::string_view rest;
   if (url.starts_with("https://")) {

@@ -11,7 +11,7 @@ namespace tgkeep::net {
 
 struct HttpUrl {
   bool tls = true;
-  std::string host;         // without brackets for IPv6
+  std::string host;  // without brackets for IPv6
   std::uint16_t port = 443;
   std::string path_prefix;  // "" or "/prefix" (no trailing slash)
 

@@ -31,9 +31,9 @@ TEST(HttpUrl, Ipv6) {
 }
 
 TEST(HttpUrl, ErrorsNameTheSetting) {
-  for (const char* bad : {"api.telegram.org", "ftp://x", "http://", "http://host:0",
-                          "http://host:70000", "http://host:abc", "http://[::1", "http://h?x=1",
-                          "https://user:secret@host", ""}) {
+  for (const char* bad :
+       {"api.telegram.org", "ftp://x", "http://", "http://host:0", "http://host:70000",
+        "http://host:abc", "http://[::1", "http://h?x=1", "https://user:secret@host", ""}) {
     auto url = parse_http_url(bad, "TELEGRAM_API_URL");
     ASSERT_FALSE(url) << bad;
     EXPECT_NE(url.error().message.find("TELEGRAM_API_URL"), std::string::npos);

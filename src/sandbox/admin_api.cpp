@@ -104,6 +104,29 @@ ApiReply for_each_object(std::string_view body, const std::function<ApiReply(obj
   return ok_reply("true");
 }
 
+// Queues one update per object of the body: `queue_one` reads the object's fields and queues
+// an update, setting its update_id, or answers an error. Answers with the range queued.
+ApiReply queue_each(std::string_view body,
+                    const std::function<ApiReply(Reader&, std::int64_t&)>& queue_one) {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+  std::size_t count = 0;
+  ApiReply r = for_each_object(
+      body,
+      [&](object obj) {
+        Reader in{obj, {}};
+        std::int64_t update_id = 0;
+        ApiReply one = queue_one(in, update_id);
+        if (one.status != 200) return one;
+        if (first == 0) first = update_id;
+        last = update_id;
+        return one;
+      },
+      &count);
+  if (r.status != 200) return r;
+  return range_reply(first, last, static_cast<std::int64_t>(count));
+}
+
 ApiReply add_raw_updates(BotState& bot, std::string_view body) {
   auto range = queue_raw_updates(bot, body);
   if (!range) return admin_error(range.error().message);
@@ -111,65 +134,45 @@ ApiReply add_raw_updates(BotState& bot, std::string_view body) {
 }
 
 ApiReply add_messages(BotState& bot, std::string_view body, const Instant& now) {
-  std::int64_t first = 0;
-  std::int64_t last = 0;
-  std::size_t count = 0;
-  ApiReply r = for_each_object(
-      body,
-      [&](object obj) {
-        Reader in{obj, {}};
-        UserMessageSpec spec;
-        spec.chat_id = in.integer("chat_id").value_or(0);
-        spec.user_id = in.integer("user_id").value_or(spec.chat_id);
-        auto text = in.string("text");
-        spec.first_name = in.string("first_name").value_or("");
-        spec.last_name = in.string("last_name").value_or("");
-        spec.username = in.string("username").value_or("");
-        spec.language_code = in.string("language_code").value_or("");
-        spec.title = in.string("title").value_or("");
-        spec.reply_to_message_id = in.integer("reply_to_message_id").value_or(0);
-        spec.message_thread_id = in.integer("message_thread_id").value_or(0);
-        if (auto type = in.string("chat_type")) {
-          spec.chat_type = parse_chat_type(*type);
-          if (!spec.chat_type) in.fail("chat_type", "private, group, supergroup or channel");
-        }
-        if (!in.error.empty()) return admin_error(in.error);
-        if (!text) return admin_error("field \"text\" is required");
-        spec.text = std::move(*text);
-        auto queued = queue_user_message(bot, spec, now);
-        if (!queued) return admin_error(queued.error().message);
-        if (first == 0) first = queued->update_id;
-        last = queued->update_id;
-        return ok_reply("true");
-      },
-      &count);
-  if (r.status != 200) return r;
-  return range_reply(first, last, static_cast<std::int64_t>(count));
+  return queue_each(body, [&](Reader& in, std::int64_t& update_id) {
+    UserMessageSpec spec;
+    spec.chat_id = in.integer("chat_id").value_or(0);
+    spec.user_id = in.integer("user_id").value_or(spec.chat_id);
+    auto text = in.string("text");
+    spec.first_name = in.string("first_name").value_or("");
+    spec.last_name = in.string("last_name").value_or("");
+    spec.username = in.string("username").value_or("");
+    spec.language_code = in.string("language_code").value_or("");
+    spec.title = in.string("title").value_or("");
+    spec.reply_to_message_id = in.integer("reply_to_message_id").value_or(0);
+    spec.message_thread_id = in.integer("message_thread_id").value_or(0);
+    if (auto type = in.string("chat_type")) {
+      spec.chat_type = parse_chat_type(*type);
+      if (!spec.chat_type) in.fail("chat_type", "private, group, supergroup or channel");
+    }
+    if (!in.error.empty()) return admin_error(in.error);
+    if (!text) return admin_error("field \"text\" is required");
+    spec.text = std::move(*text);
+    auto queued = queue_user_message(bot, spec, now);
+    if (!queued) return admin_error(queued.error().message);
+    update_id = queued->update_id;
+    return ok_reply("true");
+  });
 }
 
 ApiReply add_callbacks(BotState& bot, std::string_view body) {
-  std::int64_t first = 0;
-  std::int64_t last = 0;
-  std::size_t count = 0;
-  ApiReply r = for_each_object(
-      body,
-      [&](object obj) {
-        Reader in{obj, {}};
-        CallbackSpec spec;
-        spec.chat_id = in.integer("chat_id").value_or(0);
-        spec.user_id = in.integer("user_id").value_or(spec.chat_id);
-        spec.message_id = in.integer("message_id").value_or(0);
-        spec.data = in.string("data").value_or("");
-        if (!in.error.empty()) return admin_error(in.error);
-        auto queued = queue_callback_query(bot, spec);
-        if (!queued) return admin_error(queued.error().message);
-        if (first == 0) first = queued->update_id;
-        last = queued->update_id;
-        return ok_reply("true");
-      },
-      &count);
-  if (r.status != 200) return r;
-  return range_reply(first, last, static_cast<std::int64_t>(count));
+  return queue_each(body, [&](Reader& in, std::int64_t& update_id) {
+    CallbackSpec spec;
+    spec.chat_id = in.integer("chat_id").value_or(0);
+    spec.user_id = in.integer("user_id").value_or(spec.chat_id);
+    spec.message_id = in.integer("message_id").value_or(0);
+    spec.data = in.string("data").value_or("");
+    if (!in.error.empty()) return admin_error(in.error);
+    auto queued = queue_callback_query(bot, spec);
+    if (!queued) return admin_error(queued.error().message);
+    update_id = queued->update_id;
+    return ok_reply("true");
+  });
 }
 
 ApiReply generate(BotState& bot, std::string_view body, const Instant& now) {

@@ -74,8 +74,7 @@ constexpr const char* kRecent =
 constexpr const char* kExportAll =
     "SELECT id, " TGKEEP_MESSAGE_COLUMNS " FROM messages ORDER BY id";
 constexpr const char* kExportChat =
-    "SELECT id, " TGKEEP_MESSAGE_COLUMNS
-    " FROM messages WHERE chat_id = ?1 ORDER BY update_id, id";
+    "SELECT id, " TGKEEP_MESSAGE_COLUMNS " FROM messages WHERE chat_id = ?1 ORDER BY update_id, id";
 // A user's messages: those of their private chat (chat index), then the rest (user index, which
 // holds only messages with user_id <> chat_id), merged by id.
 constexpr const char* kExportUser =

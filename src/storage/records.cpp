@@ -2,7 +2,9 @@
 
 namespace tgkeep::storage {
 
-std::string_view role_name(Role role) { return role == Role::user ? "user" : "assistant"; }
+std::string_view role_name(Role role) {
+  return role == Role::user ? "user" : "assistant";
+}
 
 std::string_view reply_status_name(ReplyStatus status) {
   switch (status) {

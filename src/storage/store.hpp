@@ -44,7 +44,8 @@ class Store {
   // Stores updates, their messages and users, idempotently by update_id: a known update_id is
   // skipped whole. An edited message updates the stored message's text when its edit_date is not
   // older than the stored one. All of the batch commits atomically.
-  virtual void commit_updates(std::vector<UpdateRecord> updates, Completion<CommitSummary> done) = 0;
+  virtual void commit_updates(std::vector<UpdateRecord> updates,
+                              Completion<CommitSummary> done) = 0;
 
   // Marks updates as handled (their replies are settled).
   virtual void mark_handled(std::vector<std::int64_t> update_ids, StatusCompletion done) = 0;
