@@ -83,14 +83,19 @@ asio::awaitable<Status> Intake::run() {
     request.limit = options_.limit;
     request.timeout = options_.timeout_seconds;
     request.allowed_updates = options_.allowed_updates;
+    const auto asked_at = std::chrono::steady_clock::now();
     auto reply = co_await api_.call("getUpdates", telegram::get_updates_body(request), policy);
     if (stop_.stopping()) break;
     switch (reply.outcome) {
       case net::ApiOutcome::ok: {
         auto processed = co_await process(reply.body);
         if (!processed) {
-          if (processed.error().kind == ErrorKind::fatal) co_return processed;
+          if (processed.error().kind == ErrorKind::fatal) co_return processed.error();
           co_await stop_.sleep(options_.storage_retry);
+        } else if (processed.value() == 0) {
+          co_await pace_empty_polls(std::chrono::steady_clock::now() - asked_at);
+        } else {
+          empty_fast_polls_ = 0;
         }
         break;
       }
@@ -112,7 +117,25 @@ asio::awaitable<Status> Intake::run() {
   co_return Status::success();
 }
 
-asio::awaitable<Status> Intake::process(std::string_view body) {
+// A server that ignores the long-poll timeout (some Bot API stand-ins) answers [] at once: pause
+// a little, growing to 1 s, so polling never spins.
+asio::awaitable<void> Intake::pace_empty_polls(std::chrono::steady_clock::duration took) {
+  const auto expected = std::chrono::seconds(options_.timeout_seconds);
+  if (options_.timeout_seconds == 0 || took >= expected / 2) {
+    empty_fast_polls_ = 0;
+    co_return;
+  }
+  if (++empty_fast_polls_ == 3) {
+    spdlog::warn(
+        "the Bot API answers getUpdates at once instead of waiting up to {} s; pausing "
+        "between polls",
+        options_.timeout_seconds);
+  }
+  const auto pause = std::chrono::milliseconds(std::min(1000, 50 * empty_fast_polls_));
+  co_await stop_.sleep(pause);
+}
+
+asio::awaitable<Result<std::size_t>> Intake::process(std::string_view body) {
   auto batch = parser_.parse_updates(body);
   if (!batch) {
     ++counters_.malformed_replies;
@@ -122,7 +145,7 @@ asio::awaitable<Status> Intake::process(std::string_view body) {
   }
   counters_.rejected += batch->rejected.size();
   for (const auto& why : batch->rejected) spdlog::warn("skipped an update: {}", why);
-  if (batch->updates.empty() && !batch->max_update_id) co_return Status::success();
+  if (batch->updates.empty() && !batch->max_update_id) co_return std::size_t{0};
 
   counters_.received += batch->updates.size();
   const auto now = unix_now();
@@ -150,7 +173,7 @@ asio::awaitable<Status> Intake::process(std::string_view body) {
     dispatched_up_to_ = update.update_id;
     if (bot_.needs_handling(update)) co_await dispatcher_.submit(std::move(update));
   }
-  co_return Status::success();
+  co_return batch->updates.size() + batch->rejected.size();
 }
 
 }  // namespace tgkeep::bot

@@ -54,7 +54,9 @@ class Intake {
   const IntakeCounters& counters() const { return counters_; }
 
  private:
-  boost::asio::awaitable<Status> process(std::string_view body);
+  // Stores and dispatches one getUpdates reply; returns how many elements it had.
+  boost::asio::awaitable<Result<std::size_t>> process(std::string_view body);
+  boost::asio::awaitable<void> pace_empty_polls(std::chrono::steady_clock::duration took);
 
   IntakeOptions options_;
   ApiCaller& api_;
@@ -66,6 +68,7 @@ class Intake {
   std::optional<std::int64_t> offset_;
   std::int64_t dispatched_up_to_ = 0;  // update_ids at or below were handed out already
   IntakeCounters counters_;
+  int empty_fast_polls_ = 0;
 };
 
 }  // namespace tgkeep::bot

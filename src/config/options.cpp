@@ -54,8 +54,8 @@ void add_storage_options(CLI::App& app, Settings& s) {
 void add_run_options(CLI::App& app, Settings& s) {
   const std::string tg = "Telegram";
   app.add_option("--token", s.token,
-                 "bot token from @BotFather; env TELEGRAM_BOT_TOKEN or BOT_TOKEN (prefer the "
-                 "environment: flags are visible in ps)")
+                 "bot token from @BotFather; env TGKEEP_TOKEN, TELEGRAM_BOT_TOKEN or BOT_TOKEN "
+                 "(prefer the environment: flags are visible in ps)")
       ->envname("TELEGRAM_BOT_TOKEN")
       ->group(tg);
   setting(app, "api-url", s.api_url, "Bot API server (env also TELEGRAM_API_URL)", tg);
@@ -161,14 +161,22 @@ void resolve_aliases(Settings& settings, const CLI::App& app, bool token_from_fl
   if (app.get_option("--api-url")->count() == 0) {
     if (const char* url = env_or_null("TELEGRAM_API_URL")) settings.api_url = url;
   }
-  if (token_from_flag) {
-    settings.token_source = "--token";
-  } else if (env_or_null("TELEGRAM_BOT_TOKEN")) {
-    settings.token_source = "TELEGRAM_BOT_TOKEN";
-  } else if (const char* alias = env_or_null("BOT_TOKEN"); alias && settings.token.empty()) {
-    settings.token = alias;
-    settings.token_source = "BOT_TOKEN";
+  // The token's candidates, strongest first; the summary line says which one was taken.
+  std::vector<std::pair<std::string, std::string>> candidates;
+  if (token_from_flag) candidates.emplace_back("--token", settings.token);
+  for (const char* name : {"TGKEEP_TOKEN", "TELEGRAM_BOT_TOKEN", "BOT_TOKEN"}) {
+    if (const char* value = env_or_null(name)) candidates.emplace_back(name, value);
   }
+  if (candidates.empty()) return;  // from the config file, or none
+  settings.token = candidates.front().second;
+  settings.token_source = candidates.front().first;
+  std::string ignored;
+  for (std::size_t i = 1; i < candidates.size(); ++i) {
+    if (candidates[i].second != settings.token)
+      ignored += (ignored.empty() ? "" : ", ") + candidates[i].first;
+  }
+  if (!ignored.empty())
+    settings.token_source += "; a different token in " + ignored + " is ignored";
 }
 
 std::string summary(const Settings& s) {

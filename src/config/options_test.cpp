@@ -28,8 +28,8 @@ class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (const char* name : {"TGKEEP_ENGINE", "TGKEEP_POLL_TIMEOUT", "TELEGRAM_BOT_TOKEN",
-                             "BOT_TOKEN", "TELEGRAM_API_URL", "TGKEEP_API_URL", "TGKEEP_CONFIG",
-                             "TGKEEP_DATA_DIR", "TGKEEP_ALLOWED_UPDATES"}) {
+                             "BOT_TOKEN", "TGKEEP_TOKEN", "TELEGRAM_API_URL", "TGKEEP_API_URL",
+                             "TGKEEP_CONFIG", "TGKEEP_DATA_DIR", "TGKEEP_ALLOWED_UPDATES"}) {
       unsetenv(name);
     }
     dir_ = std::filesystem::temp_directory_path() / ("tgkeep-config-" + std::to_string(::getpid()));
@@ -109,7 +109,16 @@ TEST_F(ConfigTest, TokenAliasesAndSource) {
   setenv("TELEGRAM_BOT_TOKEN", "123:primary-token-value", 1);
   auto primary = parse({});
   EXPECT_EQ(primary.token, "123:primary-token-value");
-  EXPECT_EQ(primary.token_source, "TELEGRAM_BOT_TOKEN");
+  EXPECT_EQ(primary.token_source.rfind("TELEGRAM_BOT_TOKEN; a different token in BOT_TOKEN", 0),
+            0u);
+
+  setenv("TGKEEP_TOKEN", "123:tgkeep-token-value", 1);
+  EXPECT_EQ(parse({}).token, "123:tgkeep-token-value");
+  auto flag = parse({"--token", "123:flag-token-value"});
+  EXPECT_EQ(flag.token, "123:flag-token-value");
+  EXPECT_EQ(flag.token_source.rfind("--token", 0), 0u);
+  // The summary names the ignored candidates, never their values.
+  EXPECT_EQ(summary(flag).find("tgkeep-token-value"), std::string::npos);
 }
 
 TEST_F(ConfigTest, ApiUrlAlias) {

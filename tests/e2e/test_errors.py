@@ -1,5 +1,9 @@
 """How `tgkeep run` meets a Bot API that refuses, fails or limits it."""
 
+import http.server
+import json
+import threading
+import time
 import unittest
 
 from harness import E2ETest, TOKEN, Bot, FakeApi, wait_until
@@ -70,6 +74,40 @@ class ErrorsTest(E2ETest):
         # One line per change of state, not one per attempt.
         self.assertLessEqual(out.count("failing"), 1)
         self.assert_secret_not_in(out)
+
+    def test_a_server_that_ignores_the_poll_timeout_does_not_make_polling_spin(self):
+        calls = {"getUpdates": 0}
+
+        class Impatient(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                method = self.path.rsplit("/", 1)[-1]
+                calls[method] = calls.get(method, 0) + 1
+                result = ({"id": 1, "is_bot": True, "first_name": "B", "username": "b"}
+                          if method == "getMe" else [])
+                body = json.dumps({"ok": True, "result": result}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Impatient)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            bot = Bot(f"http://127.0.0.1:{server.server_address[1]}", self.data_dir,
+                      extra_env={"TGKEEP_POLL_TIMEOUT": "25"})
+            self.bots.append(bot)
+            time.sleep(3)
+            self.assertEqual(bot.terminate(), 0)
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assertLess(calls["getUpdates"], 40)
+        self.assertIn("answers getUpdates at once", bot.output())
 
     def test_sigterm_finishes_in_flight_work_and_exits_0(self):
         self.api.fault(method="sendMessage", stall_ms=300, count=100)
