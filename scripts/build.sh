@@ -9,7 +9,11 @@ bash scripts/install-deps.sh "${with_tests[@]}"
 
 build_dir=${TGKEEP_BUILD_DIR:-build}
 cmake_args=(-S . -B "$build_dir" -DCMAKE_BUILD_TYPE=${TGKEEP_BUILD_TYPE:-RelWithDebInfo})
-[ "${TGKEEP_WITH_TESTS:-0}" = 1 ] || cmake_args+=(-DTGKEEP_TESTS=OFF -DTGKEEP_BENCH=OFF)
+if [ "${TGKEEP_WITH_TESTS:-0}" = 1 ]; then
+  cmake_args+=(-DTGKEEP_TESTS=ON -DTGKEEP_BENCH=ON)
+else
+  cmake_args+=(-DTGKEEP_TESTS=OFF -DTGKEEP_BENCH=OFF)  # the bot alone needs no test packages
+fi
 if [ ! -f "$build_dir/CMakeCache.txt" ] || [ "${TGKEEP_WITH_TESTS:-0}" = 1 ]; then
   cmake "${cmake_args[@]}" >/dev/null
 fi
