@@ -2,13 +2,17 @@
 `tgkeep` binary on 127.0.0.1 with temporary data directories, talks to the emulator's admin API,
 reads the bot's SQLite database, and stops every process it started, by PID."""
 
+import collections
+import http.server
 import json
 import os
 import shutil
 import signal
 import sqlite3
+import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import urllib.error
@@ -79,6 +83,45 @@ class FakeApi:
             except subprocess.TimeoutExpired:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+
+
+class StandInApi:
+    """A minimal Bot API stand-in served from this process, for behaviour the emulator does not
+    have: `respond(method)` returns (HTTP status, JSON payload). With a certificate and key it
+    speaks HTTPS. `calls` counts requests by method."""
+
+    def __init__(self, respond, cert=None, key=None):
+        calls = self.calls = collections.Counter()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                method = self.path.rsplit("/", 1)[-1]
+                calls[method] += 1
+                status, payload = respond(method)
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        scheme = "http"
+        if cert:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class Bot:

@@ -1,12 +1,9 @@
 """How `tgkeep run` meets a Bot API that refuses, fails or limits it."""
 
-import http.server
-import json
-import threading
 import time
 import unittest
 
-from harness import E2ETest, TOKEN, Bot, FakeApi, wait_until
+from harness import E2ETest, TOKEN, Bot, FakeApi, StandInApi, wait_until
 
 SECRET_PART = TOKEN.split(":", 1)[1]
 
@@ -76,37 +73,21 @@ class ErrorsTest(E2ETest):
         self.assert_secret_not_in(out)
 
     def test_a_server_that_ignores_the_poll_timeout_does_not_make_polling_spin(self):
-        calls = {"getUpdates": 0}
+        def respond(method):
+            if method == "getMe":
+                return 200, {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "B",
+                                                    "username": "b"}}
+            return 200, {"ok": True, "result": []}  # at once, whatever the timeout
 
-        class Impatient(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                method = self.path.rsplit("/", 1)[-1]
-                calls[method] = calls.get(method, 0) + 1
-                result = ({"id": 1, "is_bot": True, "first_name": "B", "username": "b"}
-                          if method == "getMe" else [])
-                body = json.dumps({"ok": True, "result": result}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Impatient)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        impatient = StandInApi(respond)
         try:
-            bot = Bot(f"http://127.0.0.1:{server.server_address[1]}", self.data_dir,
-                      extra_env={"TGKEEP_POLL_TIMEOUT": "25"})
+            bot = Bot(impatient.url, self.data_dir, extra_env={"TGKEEP_POLL_TIMEOUT": "25"})
             self.bots.append(bot)
             time.sleep(3)
             self.assertEqual(bot.terminate(), 0)
         finally:
-            server.shutdown()
-            server.server_close()
-        self.assertLess(calls["getUpdates"], 40)
+            impatient.stop()
+        self.assertLess(impatient.calls["getUpdates"], 40)
         self.assertIn("answers getUpdates at once", bot.output())
 
     def test_sigterm_finishes_in_flight_work_and_exits_0(self):
