@@ -73,42 +73,48 @@ asio::awaitable<void> Bot::on_message(const telegram::Update& update) {
   const auto& message = *update.message;
   const std::string_view language_code =
       message.from ? std::string_view(message.from->language_code) : std::string_view();
-  const auto language = lexicon_.language_for(language_code);
   if (auto command = parse_command(message.text, options_.username)) {
-    if (!command->addressed_to_other_bot) co_await on_command(update, *command, language_code);
+    if (!command->addressed_to_other_bot) {
+      co_await on_command(message, update.update_id, *command, language_code);
+    }
     co_return;
   }
   reset_asked_.erase(message.chat.id);  // anything else said in between cancels a pending /reset
-  if (auto text = engine_.reply(ReplyContext{message, language})) {
-    co_await replies_.reply(message, update.update_id, std::move(*text));
+  const auto language = lexicon_.language_for(language_code);
+  if (auto reply = engine_.reply(ReplyContext{message, language})) {
+    co_await replies_.reply(message, update.update_id, std::move(*reply));
   }
 }
 
-asio::awaitable<void> Bot::on_command(const telegram::Update& update, const Command& command,
-                                      std::string_view language) {
-  const auto& message = *update.message;
+asio::awaitable<void> Bot::on_command(const telegram::Message& message, std::int64_t update_id,
+                                      const Command& command, std::string_view language) {
   if (command.name != "reset") reset_asked_.erase(message.chat.id);
   if (command.name == "start") {
     const std::string name = message.from ? message.from->first_name : std::string();
-    co_await replies_.reply(message, update.update_id,
-                            text(text::greeting, language, "name", name));
+    co_await replies_.reply(message, update_id, text(text::greeting, language, "name", name),
+                            start_keyboard(language));
   } else if (command.name == "help") {
-    co_await replies_.reply(
-        message, update.update_id,
-        text(text::help, language, "default", std::to_string(options_.history_default)));
+    co_await on_help(message, update_id, language);
   } else if (command.name == "history") {
-    co_await on_history(update, command.arguments, language);
+    co_await on_history(message, update_id, command.arguments, message.message_id, language);
   } else if (command.name == "reset") {
-    co_await on_reset(update, language);
+    co_await on_reset(message, update_id, language);
   } else if (!message.chat.is_group()) {
-    co_await replies_.reply(message, update.update_id,
+    co_await replies_.reply(message, update_id,
                             text(text::unknown_command, language, "command", "/" + command.name));
   }
 }
 
-asio::awaitable<void> Bot::on_history(const telegram::Update& update, std::string_view arguments,
+asio::awaitable<void> Bot::on_help(const telegram::Message& about, std::int64_t update_id,
+                                   std::string_view language) {
+  co_await replies_.reply(
+      about, update_id,
+      text(text::help, language, "default", std::to_string(options_.history_default)));
+}
+
+asio::awaitable<void> Bot::on_history(const telegram::Message& about, std::int64_t update_id,
+                                      std::string_view arguments, std::int64_t asking_message_id,
                                       std::string_view language) {
-  const auto& message = *update.message;
   std::size_t count = options_.history_default;
   if (!arguments.empty()) {
     std::size_t parsed = 0;
@@ -116,7 +122,7 @@ asio::awaitable<void> Bot::on_history(const telegram::Update& update, std::strin
     if (ec != std::errc{} || end != arguments.data() + arguments.size() || parsed == 0 ||
         parsed > options_.history_max) {
       co_await replies_.reply(
-          message, update.update_id,
+          about, update_id,
           text(text::history_usage, language, "max", std::to_string(options_.history_max)));
       co_return;
     }
@@ -124,26 +130,26 @@ asio::awaitable<void> Bot::on_history(const telegram::Update& update, std::strin
   }
   // One more than asked: the /history message itself is stored and is left out.
   auto recent = co_await await_result<std::vector<storage::MessageRecord>>(
-      [&](auto done) { store_.recent_messages(message.chat.id, count + 1, std::move(done)); });
+      [&](auto done) { store_.recent_messages(about.chat.id, count + 1, std::move(done)); });
   if (!recent) {
-    spdlog::error("chat {}: history could not be read: {}", message.chat.id,
-                  recent.error().message);
+    spdlog::error("chat {}: history could not be read: {}", about.chat.id, recent.error().message);
     co_return;
   }
-  co_await replies_.reply(message, update.update_id,
-                          history_text(lexicon_, language, *recent, message.message_id, count));
+  co_await replies_.reply(about, update_id,
+                          history_text(lexicon_, language, *recent, asking_message_id, count));
 }
 
-asio::awaitable<void> Bot::on_reset(const telegram::Update& update, std::string_view language) {
-  const auto& message = *update.message;
+asio::awaitable<void> Bot::on_reset(const telegram::Message& message, std::int64_t update_id,
+                                    std::string_view language) {
   const auto now = std::chrono::steady_clock::now();
   auto asked = reset_asked_.find(message.chat.id);
   if (asked == reset_asked_.end() || asked->second < now) {
     forget_expired_resets(now);
     reset_asked_[message.chat.id] = now + options_.reset_window;
-    co_await replies_.reply(message, update.update_id,
+    co_await replies_.reply(message, update_id,
                             text(text::reset_confirm, language, "seconds",
-                                 std::to_string(options_.reset_window.count())));
+                                 std::to_string(options_.reset_window.count())),
+                            reset_keyboard(language));
     co_return;
   }
   reset_asked_.erase(asked);
@@ -155,20 +161,67 @@ asio::awaitable<void> Bot::on_reset(const telegram::Update& update, std::string_
     co_return;
   }
   spdlog::info("chat {}: history forgotten on request", message.chat.id);
-  co_await replies_.reply(message, update.update_id, text(text::reset_done, language));
+  co_await replies_.reply(message, update_id, text(text::reset_done, language));
+}
+
+// The answer to the /reset question's buttons: the question is edited into the outcome.
+asio::awaitable<void> Bot::on_reset_answer(const telegram::Message& question, bool confirmed,
+                                           std::string_view language) {
+  const auto chat = question.chat.id;
+  auto asked = reset_asked_.find(chat);
+  const bool pending =
+      asked != reset_asked_.end() && asked->second >= std::chrono::steady_clock::now();
+  if (asked != reset_asked_.end()) reset_asked_.erase(asked);
+  if (!confirmed) {
+    co_await replies_.edit(question, text(text::reset_cancelled, language));
+    co_return;
+  }
+  if (!pending) {
+    co_await replies_.edit(question, text(text::reset_expired, language));
+    co_return;
+  }
+  auto forgotten =
+      co_await await_status([&](auto done) { store_.forget_chat(chat, std::move(done)); });
+  if (!forgotten) {
+    spdlog::error("chat {}: history could not be forgotten: {}", chat, forgotten.error().message);
+    co_return;
+  }
+  spdlog::info("chat {}: history forgotten on request", chat);
+  co_await replies_.edit(question, text(text::reset_done, language));
 }
 
 asio::awaitable<void> Bot::on_callback(const telegram::Update& update) {
+  const auto& query = *update.callback_query;
   CallPolicy policy;
   policy.max_attempts = 3;
   policy.stop_aware = false;
-  auto reply = co_await api_.call(
-      "answerCallbackQuery", telegram::answer_callback_query_body(update.callback_query->id, {}),
-      policy);
-  if (!reply.ok()) {
+  auto answered = co_await api_.call("answerCallbackQuery",
+                                     telegram::answer_callback_query_body(query.id, {}), policy);
+  if (!answered.ok()) {
     spdlog::debug("answerCallbackQuery for update {} failed: {}", update.update_id,
-                  reply.description);
+                  answered.description);
   }
+  if (!query.message || query.message->date == 0) co_return;  // inline or inaccessible message
+  const auto& about = *query.message;
+  const std::string_view language = query.from.language_code;
+  if (query.data == "help") {
+    co_await on_help(about, update.update_id, language);
+  } else if (query.data == "history") {
+    co_await on_history(about, update.update_id, "", 0, language);
+  } else if (query.data == "reset:yes" || query.data == "reset:no") {
+    co_await on_reset_answer(about, query.data == "reset:yes", language);
+  }
+}
+
+// Not coroutines on purpose, like text(): the keyboards are built from braced lists.
+telegram::InlineKeyboard Bot::start_keyboard(std::string_view language) const {
+  return {{{text(text::button_help, language), "help"},
+           {text(text::button_history, language), "history"}}};
+}
+
+telegram::InlineKeyboard Bot::reset_keyboard(std::string_view language) const {
+  return {{{text(text::button_reset_yes, language), "reset:yes"},
+           {text(text::button_reset_no, language), "reset:no"}}};
 }
 
 }  // namespace tgkeep::bot

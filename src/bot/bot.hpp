@@ -1,8 +1,9 @@
 // Bot: the reference bot's behaviour, one update at a time (ChatDispatcher keeps each chat in
-// order). Commands: /start greets by first name, /help lists commands, /history [n] shows the
-// chat's last n stored messages, /reset forgets the chat's history once a second /reset within
-// the confirmation window confirms it. Other text goes to the reply engine. Texts come from the
-// lexicon in the sender's language. Every reply goes through ReplySender (stored, then sent).
+// order). Commands: /start greets by first name (with Help and History buttons), /help lists
+// commands, /history [n] shows the chat's last n stored messages, /reset forgets the chat's
+// history once confirmed by its "Forget" button or a second /reset within the confirmation
+// window. Other text goes to the reply engine. Texts come from the lexicon in the sender's
+// language. Every reply goes through ReplySender (stored, then sent).
 // Thread-safety: event loop thread only.
 #pragma once
 
@@ -44,12 +45,22 @@ class Bot {
 
  private:
   boost::asio::awaitable<void> on_message(const telegram::Update& update);
-  boost::asio::awaitable<void> on_command(const telegram::Update& update, const Command& command,
+  boost::asio::awaitable<void> on_command(const telegram::Message& message, std::int64_t update_id,
+                                          const Command& command, std::string_view language);
+  boost::asio::awaitable<void> on_help(const telegram::Message& about, std::int64_t update_id,
+                                       std::string_view language);
+  // `asking_message_id`: the /history message itself, left out of the list (0: none).
+  boost::asio::awaitable<void> on_history(const telegram::Message& about, std::int64_t update_id,
+                                          std::string_view arguments,
+                                          std::int64_t asking_message_id,
                                           std::string_view language);
-  boost::asio::awaitable<void> on_history(const telegram::Update& update,
-                                          std::string_view arguments, std::string_view language);
-  boost::asio::awaitable<void> on_reset(const telegram::Update& update, std::string_view language);
+  boost::asio::awaitable<void> on_reset(const telegram::Message& message, std::int64_t update_id,
+                                        std::string_view language);
+  boost::asio::awaitable<void> on_reset_answer(const telegram::Message& question, bool confirmed,
+                                               std::string_view language);
   boost::asio::awaitable<void> on_callback(const telegram::Update& update);
+  telegram::InlineKeyboard start_keyboard(std::string_view language) const;
+  telegram::InlineKeyboard reset_keyboard(std::string_view language) const;
   bool is_known_command(std::string_view name) const;
   std::string text(std::string_view key, std::string_view language, std::string_view name = {},
                    std::string_view value = {}) const;

@@ -37,10 +37,17 @@ inline constexpr std::string_view history_empty = "history_empty";
 inline constexpr std::string_view history_line_user = "history_line_user";            // {text}
 inline constexpr std::string_view history_line_assistant = "history_line_assistant";  // {text}
 inline constexpr std::string_view history_usage = "history_usage";                    // {max}
-// /reset asks first; a second /reset within {seconds} confirms. A late second /reset simply
-// asks again, so there is no separate "confirmation expired" text.
+// /reset asks first, with buttons; a second /reset or the "forget" button within {seconds}
+// confirms. A late second /reset simply asks again; a late button press says it expired.
 inline constexpr std::string_view reset_confirm = "reset_confirm";  // {seconds}
 inline constexpr std::string_view reset_done = "reset_done";
+inline constexpr std::string_view reset_cancelled = "reset_cancelled";
+inline constexpr std::string_view reset_expired = "reset_expired";
+// Inline button labels.
+inline constexpr std::string_view button_help = "button_help";
+inline constexpr std::string_view button_history = "button_history";
+inline constexpr std::string_view button_reset_yes = "button_reset_yes";
+inline constexpr std::string_view button_reset_no = "button_reset_no";
 inline constexpr std::string_view unknown_command = "unknown_command";  // {command}
 inline constexpr std::string_view limit_reached = "limit_reached";      // {limit} {reset}
 inline constexpr std::string_view limits_left = "limits_left";          // {left} {limit}
@@ -53,7 +60,10 @@ inline constexpr std::array all_keys = {
     history_usage,     reset_confirm,
     reset_done,        unknown_command,
     limit_reached,     limits_left,
-    error_temporary,
+    error_temporary,   reset_cancelled,
+    reset_expired,     button_help,
+    button_history,    button_reset_yes,
+    button_reset_no,
 };
 }  // namespace text
 

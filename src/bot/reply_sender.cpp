@@ -23,17 +23,52 @@ ReplySender::ReplySender(storage::Store& store, ApiCaller& api, RateLimiter& lim
     : store_(store), api_(api), limiter_(limiter), options_(options) {}
 
 asio::awaitable<void> ReplySender::reply(const telegram::Message& to, std::int64_t update_id,
-                                         std::string text, std::string_view key_base) {
+                                         std::string text, telegram::InlineKeyboard keyboard,
+                                         std::string_view key_base) {
   auto parts = telegram::split_message_text(text);
   for (std::size_t i = 0; i < parts.size(); ++i) {
     auto key = fmt::format("u{}.{}{}", update_id, key_base, i);
+    // Named, not a conditional temporary inside co_await: g++ 12 destroys those twice.
+    telegram::InlineKeyboard part_keyboard;
+    if (i + 1 == parts.size()) part_keyboard = std::move(keyboard);
     co_await send_part(to, update_id, std::move(key), std::move(parts[i]),
-                       i == 0 && to.chat.is_group());
+                       i == 0 && to.chat.is_group(), std::move(part_keyboard));
   }
 }
 
+asio::awaitable<bool> ReplySender::edit(const telegram::Message& sent, std::string text,
+                                        telegram::InlineKeyboard keyboard) {
+  telegram::EditMessageText request;
+  request.chat_id = sent.chat.id;
+  request.message_id = sent.message_id;
+  request.text = telegram::split_message_text(text).front();
+  request.keyboard = std::move(keyboard);
+  CallPolicy policy;
+  policy.timeout = options_.timeout;
+  policy.max_attempts = options_.max_attempts;
+  policy.stop_aware = false;
+  policy.chat_id = sent.chat.id;
+  auto reply =
+      co_await api_.call("editMessageText", telegram::edit_message_text_body(request), policy);
+  if (!reply.ok()) {
+    spdlog::warn("editing message {} in chat {} failed ({}): {}", sent.message_id, sent.chat.id,
+                 net::outcome_name(reply.outcome), reply.description);
+    co_return false;
+  }
+  auto recorded = co_await await_status([&](auto done) {
+    store_.edit_message(sent.chat.id, sent.message_id, storage::Role::assistant, request.text,
+                        unix_now(), std::move(done));
+  });
+  if (!recorded) {
+    spdlog::error("message {} in chat {} was edited but the edit could not be stored: {}",
+                  sent.message_id, sent.chat.id, recorded.error().message);
+  }
+  co_return true;
+}
+
 asio::awaitable<void> ReplySender::send_part(const telegram::Message& to, std::int64_t update_id,
-                                             std::string key, std::string text, bool quote) {
+                                             std::string key, std::string text, bool quote,
+                                             telegram::InlineKeyboard keyboard) {
   const std::int64_t chat_id = to.chat.id;
   auto recorded = co_await await_result<storage::ReplyState>([&](auto done) {
     store_.record_reply(pending_reply(chat_id, update_id, text, unix_now(), key), std::move(done));
@@ -60,6 +95,7 @@ asio::awaitable<void> ReplySender::send_part(const telegram::Message& to, std::i
   telegram::SendMessage request;
   request.chat_id = chat_id;
   request.text = text;
+  request.keyboard = std::move(keyboard);
   if (quote) request.reply_to_message_id = to.message_id;
   request.message_thread_id = to.message_thread_id;
   if (!to.business_connection_id.empty()) {

@@ -14,6 +14,7 @@
 
 #include "bot/api_caller.hpp"
 #include "storage/store.hpp"
+#include "telegram/requests.hpp"
 #include "telegram/update.hpp"
 #include "telegram/update_parser.hpp"
 #include "util/rate_limiter.hpp"
@@ -35,16 +36,23 @@ class ReplySender {
  public:
   ReplySender(storage::Store& store, ApiCaller& api, RateLimiter& limiter, ReplyOptions options);
 
-  // Replies to `to` (the message being answered, in update `update_id`) with `text`. `key_base`
-  // distinguishes several replies to one update ("" for the first).
+  // Replies to `to` (the message being answered, in update `update_id`) with `text`; the last
+  // part carries `keyboard`. `key_base` distinguishes several replies to one update.
   boost::asio::awaitable<void> reply(const telegram::Message& to, std::int64_t update_id,
-                                     std::string text, std::string_view key_base = "");
+                                     std::string text, telegram::InlineKeyboard keyboard = {},
+                                     std::string_view key_base = "");
+
+  // Edits a message the bot sent (text and keyboard), then records the new text. Returns
+  // whether Telegram took the edit.
+  boost::asio::awaitable<bool> edit(const telegram::Message& sent, std::string text,
+                                    telegram::InlineKeyboard keyboard = {});
 
   const ReplyCounters& counters() const { return counters_; }
 
  private:
   boost::asio::awaitable<void> send_part(const telegram::Message& to, std::int64_t update_id,
-                                         std::string key, std::string text, bool quote);
+                                         std::string key, std::string text, bool quote,
+                                         telegram::InlineKeyboard keyboard);
 
   storage::Store& store_;
   ApiCaller& api_;

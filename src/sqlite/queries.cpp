@@ -63,6 +63,9 @@ constexpr const char* kSettleReply =
 constexpr const char* kForgetMessages = "DELETE FROM messages WHERE chat_id = ?1";
 constexpr const char* kForgetUpdates =
     "UPDATE raw_updates SET json = NULL WHERE chat_id = ?1 AND json IS NOT NULL";
+constexpr const char* kEditMessage =
+    "UPDATE messages SET text = ?4, edited = 1, edit_date = ?5 "
+    "WHERE message_id = ?2 AND chat_id = ?1 AND role = ?3";
 constexpr const char* kUnhandled =
     "SELECT update_id, type, chat_id, json FROM raw_updates "
     "WHERE needs_handling = 1 AND handled = 0 ORDER BY update_id LIMIT ?1";
@@ -135,6 +138,7 @@ Result<Queries> Queries::prepare(Connection& db, std::function<std::int64_t()> n
       {&q.settle_reply_, kSettleReply},
       {&q.forget_messages_, kForgetMessages},
       {&q.forget_updates_, kForgetUpdates},
+      {&q.edit_message_, kEditMessage},
       {&q.unhandled_, kUnhandled},
       {&q.last_update_id_, kLastUpdateId},
       {&q.recent_, kRecent},
@@ -254,6 +258,16 @@ Status Queries::forget_chat(std::int64_t chat_id) {
   if (Status st = db_->run(forget_messages_, "forgetting a chat"); !st) return st;
   forget_updates_.bind(1, chat_id);
   return db_->run(forget_updates_, "forgetting a chat");
+}
+
+Status Queries::edit_message(std::int64_t chat_id, std::int64_t message_id, storage::Role role,
+                             const std::string& text, std::int64_t edit_date) {
+  edit_message_.bind(1, chat_id);
+  edit_message_.bind(2, message_id);
+  edit_message_.bind(3, storage::role_name(role));
+  edit_message_.bind(4, text);
+  edit_message_.bind(5, edit_date);
+  return db_->run(edit_message_, "recording an edit");
 }
 
 Result<std::vector<UpdateRecord>> Queries::unhandled_updates(std::size_t limit) {

@@ -34,6 +34,8 @@ class Queries {
   Status settle_reply(std::string_view reply_key, storage::ReplyStatus status,
                       std::optional<std::int64_t> message_id, std::int64_t date);
   Status forget_chat(std::int64_t chat_id);
+  Status edit_message(std::int64_t chat_id, std::int64_t message_id, storage::Role role,
+                      const std::string& text, std::int64_t edit_date);
 
   // Reads.
   Result<std::vector<storage::UpdateRecord>> unhandled_updates(std::size_t limit);
@@ -63,6 +65,7 @@ class Queries {
   Statement settle_reply_;
   Statement forget_messages_;
   Statement forget_updates_;
+  Statement edit_message_;
   Statement unhandled_;
   Statement last_update_id_;
   Statement recent_;

@@ -165,6 +165,16 @@ void SqliteStore::forget_chat(std::int64_t chat_id, StatusCompletion done) {
       true, [chat_id](Queries& q) { return q.forget_chat(chat_id); }, std::move(done));
 }
 
+void SqliteStore::edit_message(std::int64_t chat_id, std::int64_t message_id, storage::Role role,
+                               std::string text, std::int64_t edit_date, StatusCompletion done) {
+  submit_status(
+      true,
+      [=, text = std::move(text)](Queries& q) {
+        return q.edit_message(chat_id, message_id, role, text, edit_date);
+      },
+      std::move(done));
+}
+
 void SqliteStore::export_messages(ExportFilter filter,
                                   std::function<void(const MessageRecord&)> row,
                                   StatusCompletion done) {

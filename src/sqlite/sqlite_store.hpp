@@ -62,6 +62,9 @@ class SqliteStore final : public storage::Store {
   void recent_messages(std::int64_t chat_id, std::size_t limit,
                        storage::Completion<std::vector<storage::MessageRecord>> done) override;
   void forget_chat(std::int64_t chat_id, storage::StatusCompletion done) override;
+  void edit_message(std::int64_t chat_id, std::int64_t message_id, storage::Role role,
+                    std::string text, std::int64_t edit_date,
+                    storage::StatusCompletion done) override;
   void export_messages(storage::ExportFilter filter,
                        std::function<void(const storage::MessageRecord&)> row,
                        storage::StatusCompletion done) override;

@@ -133,5 +133,30 @@ TEST_F(StoreTest, ReplyWithoutKeyIsRefused) {
   EXPECT_EQ(r.error().kind, ErrorKind::invalid_input);
 }
 
+TEST_F(StoreTest, EditMessageReplacesTheBotsOwnText) {
+  commit({message_update(1, 42, 1, 7, "question")});
+  ASSERT_TRUE(await<ReplyState>([&](auto done) {
+                store->record_reply(reply(42, "u1.0", "answer"), std::move(done));
+              }).ok());
+  ASSERT_TRUE(await_status([&](auto done) {
+    store->settle_reply("u1.0", ReplyStatus::sent, 555, 1700000009, std::move(done));
+  }));
+  ASSERT_TRUE(await_status([&](auto done) {
+    store->edit_message(42, 555, storage::Role::assistant, "answer, edited", 1700000100,
+                        std::move(done));
+  }));
+  auto row = recent(42)[1];
+  EXPECT_EQ(row.text, "answer, edited");
+  EXPECT_TRUE(row.edited);
+  EXPECT_EQ(row.edit_date, 1700000100);
+  EXPECT_EQ(recent(42)[0].text, "question");  // the user's message 1 is another role
+
+  // Unknown messages change nothing and are no error.
+  EXPECT_TRUE(await_status([&](auto done) {
+    store->edit_message(42, 999, storage::Role::assistant, "nothing", 1, std::move(done));
+  }));
+  EXPECT_EQ(recent(42).size(), 2u);
+}
+
 }  // namespace
 }  // namespace tgkeep::sqlite::testing

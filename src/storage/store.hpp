@@ -66,6 +66,12 @@ class Store {
                             std::optional<std::int64_t> message_id, std::int64_t date,
                             StatusCompletion done) = 0;
 
+  // Replaces the text of a stored message and marks it edited: the bot's own edits of what it
+  // sent (an edited incoming message arrives as an update and goes through commit_updates).
+  // Nothing happens when no such message is stored.
+  virtual void edit_message(std::int64_t chat_id, std::int64_t message_id, Role role,
+                            std::string text, std::int64_t edit_date, StatusCompletion done) = 0;
+
   // The latest `limit` messages of a chat (both roles, replies not yet sent included), oldest
   // first.
   virtual void recent_messages(std::int64_t chat_id, std::size_t limit,

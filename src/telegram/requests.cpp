@@ -25,6 +25,31 @@ std::string get_updates_body(const GetUpdates& request) {
   return w.release();
 }
 
+namespace {
+
+void write_keyboard(JsonWriter& w, const InlineKeyboard& keyboard) {
+  w.key("reply_markup");
+  w.begin_object();
+  w.key("inline_keyboard");
+  w.begin_array();
+  for (const auto& row : keyboard) {
+    w.begin_array();
+    for (const auto& button : row) {
+      w.begin_object();
+      w.key("text");
+      w.value(button.text);
+      w.key("callback_data");
+      w.value(button.callback_data);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+}  // namespace
+
 std::string send_message_body(const SendMessage& request) {
   JsonWriter w;
   w.begin_object();
@@ -49,6 +74,21 @@ std::string send_message_body(const SendMessage& request) {
     w.value(true);
     w.end_object();
   }
+  if (!request.keyboard.empty()) write_keyboard(w, request.keyboard);
+  w.end_object();
+  return w.release();
+}
+
+std::string edit_message_text_body(const EditMessageText& request) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("chat_id");
+  w.value(request.chat_id);
+  w.key("message_id");
+  w.value(request.message_id);
+  w.key("text");
+  w.value(request.text);
+  if (!request.keyboard.empty()) write_keyboard(w, request.keyboard);
   w.end_object();
   return w.release();
 }

@@ -20,6 +20,13 @@ struct GetUpdates {
   std::vector<std::string> allowed_updates;  // empty: omitted (Telegram keeps the last setting)
 };
 
+// An inline keyboard: rows of buttons, each sending its callback_data back when pressed.
+struct InlineButton {
+  std::string text;
+  std::string callback_data;  // 1-64 bytes
+};
+using InlineKeyboard = std::vector<std::vector<InlineButton>>;
+
 struct SendMessage {
   std::int64_t chat_id = 0;
   std::string text;  // at most 4096 UTF-16 code units: see text_split.hpp
@@ -28,10 +35,19 @@ struct SendMessage {
   std::optional<std::int64_t> reply_to_message_id;
   std::optional<std::int64_t> message_thread_id;  // forum topic
   std::string business_connection_id;             // empty: omitted
+  InlineKeyboard keyboard;                        // empty: omitted
+};
+
+struct EditMessageText {
+  std::int64_t chat_id = 0;
+  std::int64_t message_id = 0;
+  std::string text;
+  InlineKeyboard keyboard;  // empty: the message keeps no keyboard
 };
 
 std::string get_updates_body(const GetUpdates& request);
 std::string send_message_body(const SendMessage& request);
+std::string edit_message_text_body(const EditMessageText& request);
 std::string answer_callback_query_body(std::string_view callback_query_id,
                                        std::optional<std::string_view> text = std::nullopt);
 std::string delete_webhook_body(bool drop_pending_updates = false);
