@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Intake benchmark on the embedded default (SQLite).
 
-The Bot API emulator prepares N updates over C chats (about 7% commands) and serves 100 per
+The Bot API emulator (`tgkeep sandbox`) prepares N updates over C chats (about 7% commands) and serves 100 per
 getUpdates call; `tgkeep run` (engine none, rate limits off) takes them. The figure is updates/s
 from the bot's start until every update is committed, i.e. until the bot's getUpdates offset has
 moved past the last update (it moves only after a commit), and the bot's peak RSS (VmHWM).
@@ -46,9 +46,8 @@ def main():
     args = parser.parse_args()
 
     tgkeep = os.path.join(args.build, "src/app/tgkeep")
-    fake_api = os.path.join(args.build, "tests/support/tgkeep-fake-api")
     tmp = tempfile.mkdtemp(prefix="tgkeep-bench-")
-    api = subprocess.Popen([fake_api, "--port", "0"], stdout=subprocess.PIPE, text=True)
+    api = subprocess.Popen([tgkeep, "sandbox", "--port", "0"], stdout=subprocess.PIPE, text=True)
     bot = None
     try:
         url = "http://" + api.stdout.readline().split()[1]

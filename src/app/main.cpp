@@ -9,6 +9,7 @@
 
 #include "app/data_commands.hpp"
 #include "app/run_command.hpp"
+#include "app/sandbox_command.hpp"
 #include "config/options.hpp"
 
 int main(int argc, char** argv) {
@@ -41,6 +42,17 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
 
+  app::SandboxSettings sandbox_settings;
+  auto* sandbox = app.add_subcommand(
+      "sandbox", "a local Bot API server with a web chat page, to try tgkeep without Telegram");
+  sandbox->add_option("--port", sandbox_settings.port, "port on 127.0.0.1 (0: a free one)")
+      ->envname("TGKEEP_SANDBOX_PORT")
+      ->capture_default_str();
+  sandbox->add_option("--token", sandbox_settings.token,
+                      "accept only this bot token (default: any well-formed token)")
+      ->envname("TGKEEP_SANDBOX_TOKEN");
+  sandbox->add_flag("--verbose", sandbox_settings.verbose, "log every request (tokens masked)");
+
   std::vector<std::string> args(argv + 1, argv + argc);
   const bool is_run = !args.empty() && args.front() == "run";
   if (auto applied = config::apply_config_file(args, settings, !is_run); !applied) {
@@ -59,6 +71,7 @@ int main(int argc, char** argv) {
     config::resolve_aliases(settings, *run, token_from_flag);
     return app::run_bot(settings);
   }
+  if (sandbox->parsed()) return app::sandbox_command(sandbox_settings);
   if (migrate->parsed()) return app::migrate_command(settings);
   if (exporter->parsed()) return app::export_command(settings, export_chat, export_user);
   if (history->parsed()) return app::history_command(settings, history_chat, history_limit);

@@ -19,7 +19,6 @@ import urllib.error
 import urllib.request
 
 TGKEEP = os.environ.get("TGKEEP_BIN", "build/src/app/tgkeep")
-FAKE_API = os.environ.get("FAKE_API_BIN", "build/tests/support/tgkeep-fake-api")
 TOKEN = "123456:AAH-e2e-secret-token-value-0123456789"
 
 
@@ -34,11 +33,11 @@ def wait_until(predicate, timeout=30.0, interval=0.05, what="condition"):
 
 
 class FakeApi:
-    """The Bot API emulator process (tgkeep-fake-api) and its admin endpoints."""
+    """The Bot API emulator process (`tgkeep sandbox`) and its admin endpoints."""
 
     def __init__(self, extra_args=()):
         self.proc = subprocess.Popen(
-            [FAKE_API, "--port", "0", *extra_args],
+            [TGKEEP, "sandbox", "--port", "0", *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("listening "):
