@@ -9,10 +9,17 @@ build_packages=(
   libboost1.81-dev libssl-dev libsimdjson-dev libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev libpq-dev
 )
-test_packages=(libgtest-dev libgmock-dev libbenchmark-dev python3 openssl clang libclang-rt-14-dev)
+test_packages=(libgtest-dev libgmock-dev libbenchmark-dev python3 openssl clang libclang-rt-14-dev
+  chromium)
 
 want=("${build_packages[@]}")
-if [ "${1:-}" = "--with-tests" ]; then want+=("${test_packages[@]}"); fi
+if [ "${1:-}" = "--with-tests" ]; then
+  want+=("${test_packages[@]}")
+  # Node.js and npm run the browser test and the third-party emulator. A machine may have them
+  # from elsewhere already (then Debian's packages would conflict): install only what is missing.
+  command -v node >/dev/null || want+=(nodejs)
+  command -v npm >/dev/null || want+=(npm)
+fi
 
 missing=()
 for pkg in "${want[@]}"; do
