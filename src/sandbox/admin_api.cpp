@@ -3,8 +3,8 @@
 #include <simdjson.h>
 
 #include <functional>
-#include <vector>
 
+#include "sandbox/json_fields.hpp"
 #include "sandbox/json_text.hpp"
 #include "sandbox/raw_updates.hpp"
 #include "sandbox/update_generator.hpp"
@@ -13,11 +13,10 @@
 namespace tgkeep::sandbox {
 namespace {
 
-using simdjson::dom::element;
 using simdjson::dom::object;
 
 ApiReply admin_error(std::string_view description) {
-  return error_reply(400, std::string("Bad Request: ").append(description));
+  return bad_request_reply(description);
 }
 
 ApiReply range_reply(std::int64_t first, std::int64_t last, std::int64_t count) {
@@ -29,92 +28,17 @@ ApiReply range_reply(std::int64_t first, std::int64_t last, std::int64_t count) 
   return ok_reply(json);
 }
 
-// Reads an optional member; a member of the wrong type is an error.
-struct Reader {
-  object obj;
-  std::string error;
-
-  std::optional<std::int64_t> integer(const char* key) {
-    element e;
-    if (obj[key].get(e) || e.is_null()) return std::nullopt;
-    std::int64_t v = 0;
-    if (e.get_int64().get(v)) {
-      double d = 0;
-      if (e.get_double().get(d) || d != static_cast<double>(static_cast<std::int64_t>(d))) {
-        fail(key, "an integer");
-        return std::nullopt;
-      }
-      v = static_cast<std::int64_t>(d);
-    }
-    return v;
-  }
-  std::optional<double> number(const char* key) {
-    element e;
-    if (obj[key].get(e) || e.is_null()) return std::nullopt;
-    double v = 0;
-    if (e.get_double().get(v)) fail(key, "a number");
-    return v;
-  }
-  std::optional<std::string> string(const char* key) {
-    element e;
-    if (obj[key].get(e) || e.is_null()) return std::nullopt;
-    std::string_view v;
-    if (e.get_string().get(v)) {
-      fail(key, "a string");
-      return std::nullopt;
-    }
-    return std::string(v);
-  }
-  std::optional<bool> boolean(const char* key) {
-    element e;
-    if (obj[key].get(e) || e.is_null()) return std::nullopt;
-    bool v = false;
-    if (e.get_bool().get(v)) fail(key, "a boolean");
-    return v;
-  }
-  void fail(const char* key, const char* what) {
-    if (error.empty()) error = std::string("field \"") + key + "\" must be " + what;
-  }
-};
-
-// Calls `each` for every object of a body that is one object or an array of objects.
-ApiReply for_each_object(std::string_view body, const std::function<ApiReply(object)>& each,
-                         std::size_t* count) {
-  simdjson::dom::parser parser;
-  element root;
-  if (auto error = parser.parse(body.data(), body.size()).get(root); error) {
-    return admin_error(std::string("invalid JSON: ") + simdjson::error_message(error));
-  }
-  std::vector<element> items;
-  simdjson::dom::array array;
-  if (!root.get_array().get(array)) {
-    for (element item : array) items.push_back(item);
-  } else {
-    items.push_back(root);
-  }
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    object obj;
-    if (items[i].get_object().get(obj)) {
-      return admin_error("item " + std::to_string(i) + " is not a JSON object");
-    }
-    ApiReply r = each(obj);
-    if (r.status != 200) return r;
-  }
-  *count = items.size();
-  return ok_reply("true");
-}
-
 // Queues one update per object of the body: `queue_one` reads the object's fields and queues
 // an update, setting its update_id, or answers an error. Answers with the range queued.
 ApiReply queue_each(std::string_view body,
-                    const std::function<ApiReply(Reader&, std::int64_t&)>& queue_one) {
+                    const std::function<ApiReply(FieldReader&, std::int64_t&)>& queue_one) {
   std::int64_t first = 0;
   std::int64_t last = 0;
   std::size_t count = 0;
   ApiReply r = for_each_object(
       body,
       [&](object obj) {
-        Reader in{obj, {}};
+        FieldReader in{obj, {}};
         std::int64_t update_id = 0;
         ApiReply one = queue_one(in, update_id);
         if (one.status != 200) return one;
@@ -134,7 +58,7 @@ ApiReply add_raw_updates(BotState& bot, std::string_view body) {
 }
 
 ApiReply add_messages(BotState& bot, std::string_view body, const Instant& now) {
-  return queue_each(body, [&](Reader& in, std::int64_t& update_id) {
+  return queue_each(body, [&](FieldReader& in, std::int64_t& update_id) {
     UserMessageSpec spec;
     spec.chat_id = in.integer("chat_id").value_or(0);
     spec.user_id = in.integer("user_id").value_or(spec.chat_id);
@@ -161,7 +85,7 @@ ApiReply add_messages(BotState& bot, std::string_view body, const Instant& now) 
 }
 
 ApiReply add_callbacks(BotState& bot, std::string_view body) {
-  return queue_each(body, [&](Reader& in, std::int64_t& update_id) {
+  return queue_each(body, [&](FieldReader& in, std::int64_t& update_id) {
     CallbackSpec spec;
     spec.chat_id = in.integer("chat_id").value_or(0);
     spec.user_id = in.integer("user_id").value_or(spec.chat_id);
@@ -181,7 +105,7 @@ ApiReply generate(BotState& bot, std::string_view body, const Instant& now) {
   ApiReply r = for_each_object(
       body.empty() ? std::string_view("{}") : body,
       [&](object obj) {
-        Reader in{obj, {}};
+        FieldReader in{obj, {}};
         spec.count = in.integer("count").value_or(spec.count);
         spec.chats = in.integer("chats").value_or(spec.chats);
         spec.command_ratio = in.number("command_ratio").value_or(spec.command_ratio);
@@ -202,7 +126,7 @@ ApiReply add_faults(BotState& bot, std::string_view body) {
   ApiReply r = for_each_object(
       body,
       [&](object obj) {
-        Reader in{obj, {}};
+        FieldReader in{obj, {}};
         FaultRule rule;
         rule.method = in.string("method").value_or("*");
         rule.status = static_cast<unsigned>(in.integer("status").value_or(0));
@@ -284,6 +208,8 @@ void reset_bot(BotState& bot) {
   bot.faults.clear();
   bot.counters = BotCounters();
   bot.wake_pending = true;
+  bot.events.clear();
+  bot.record_event(ChatEventKind::reset, 0, 0);
 }
 
 ApiReply handle_admin(BotState& bot, const AdminRequest& request, const Instant& now) {

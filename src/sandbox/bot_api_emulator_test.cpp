@@ -38,8 +38,11 @@ class Emulator : public ::testing::Test {
   Instant now{1'700'000'000, std::chrono::steady_clock::time_point(100s)};
 };
 
-TEST_F(Emulator, RoutesOnlyBotAndAdminPaths) {
-  EXPECT_EQ(as_reply(request("GET", "/")).status, 404u);
+TEST_F(Emulator, RoutesBotAdminChatAndPagePaths) {
+  EXPECT_EQ(as_reply(request("GET", "/")).status, 200u);  // the chat page
+  EXPECT_EQ(as_reply(request("POST", "/")).status, 404u);
+  EXPECT_EQ(as_reply(request("GET", "/nope.html")).status, 404u);
+  EXPECT_EQ(as_reply(request("GET", "/_chat/nope")).status, 404u);
   EXPECT_EQ(as_reply(request("GET", "/bot" + std::string(kToken))).status, 404u);
   EXPECT_EQ(as_reply(request("GET", "/bot" + std::string(kToken) + "/")).status, 404u);
   EXPECT_EQ(api(kToken, "getMe").status, 200u);

@@ -46,6 +46,12 @@ void BotState::push_update(std::int64_t id, std::string_view type, std::string j
   wake_pending = true;
 }
 
+void BotState::record_event(ChatEventKind kind, std::int64_t chat_id, std::int64_t id,
+                            std::string text, bool flag) {
+  events.append(ChatEvent{0, kind, chat_id, id, std::move(text), flag});
+  events_pending = true;
+}
+
 std::optional<std::int64_t> parse_bot_token(std::string_view token) {
   const std::size_t colon = token.find(':');
   if (colon == 0 || colon == std::string_view::npos || colon > 18) return std::nullopt;

@@ -1,6 +1,6 @@
 // BotState: everything the emulator knows about one bot (one token): its identity, the
 // update queue, the chats and users, the webhook setting, the long-poll slot, what it sent, the
-// injected faults and some counters.
+// injected faults, the chat timeline the sandbox page follows and some counters.
 //
 // A plain model with no I/O and no clock of its own (times are passed in), so the Bot API
 // methods and the admin endpoints are pure functions over it and unit-testable. Not
@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "sandbox/chat_events.hpp"
 #include "sandbox/chat_model.hpp"
 #include "sandbox/fault_plan.hpp"
 #include "sandbox/sent_log.hpp"
@@ -82,13 +83,19 @@ struct BotState {
   LongPollSlot poll;
   SentLog sent;
   FaultPlan faults;
+  ChatEventLog events;  // the timeline the sandbox chat page follows
   BotCounters counters;
   // Set when a waiting getUpdates should look again (new updates, termination); the emulator
   // collects it after each request.
   bool wake_pending = false;
+  // Set when chat events were recorded: waiting chat-page polls should look again.
+  bool events_pending = false;
 
   // Queues an update (JSON with its update_id) and wakes the poller.
   void push_update(std::int64_t id, std::string_view type, std::string json);
+  // Records a chat event and wakes the chat-page polls.
+  void record_event(ChatEventKind kind, std::int64_t chat_id, std::int64_t id,
+                    std::string text = {}, bool flag = false);
 };
 
 // The numeric part of a token such as "123456:ABC...", or nullopt when the token is malformed.

@@ -50,6 +50,20 @@ StoredMessage* Chat::find(std::int64_t message_id) {
   return &*it;
 }
 
+const StoredMessage* Chat::find_remembered(std::int64_t message_id) const {
+  const auto it =
+      std::lower_bound(messages.begin(), messages.end(), message_id,
+                       [](const StoredMessage& m, std::int64_t id) { return m.message_id < id; });
+  if (it == messages.end() || it->message_id != message_id) return nullptr;
+  return &*it;
+}
+
+void Chat::add_member(std::int64_t user_id) {
+  if (std::find(members.begin(), members.end(), user_id) == members.end()) {
+    members.push_back(user_id);
+  }
+}
+
 bool Chat::has_existed(std::int64_t message_id) const {
   if (message_id <= 0 || message_id >= next_message_id) return false;
   const auto it =
@@ -103,6 +117,11 @@ Chat& ChatRegistry::ensure_chat(std::int64_t id, ChatType type) {
 }
 
 Chat* ChatRegistry::find_chat(std::int64_t id) {
+  const auto it = chats_.find(id);
+  return it == chats_.end() ? nullptr : &it->second;
+}
+
+const Chat* ChatRegistry::find_chat(std::int64_t id) const {
   const auto it = chats_.find(id);
   return it == chats_.end() ? nullptr : &it->second;
 }

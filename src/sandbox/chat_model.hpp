@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace tgkeep::sandbox {
 
@@ -55,11 +56,16 @@ struct Chat {
   std::string last_name;
   std::int64_t next_message_id = 1;
   std::deque<StoredMessage> messages;  // by message_id, oldest first
+  std::vector<std::int64_t> members;   // groups: user ids that joined or wrote, in order
 
   std::int64_t allocate_message_id() { return next_message_id++; }
   // Remembers a message (its id must be above every remembered one), evicting the oldest.
   void remember(StoredMessage message);
   StoredMessage* find(std::int64_t message_id);
+  // Like find(), but deleted messages are returned too (with `deleted` set).
+  const StoredMessage* find_remembered(std::int64_t message_id) const;
+  // Adds `user_id` to `members` unless it is there already.
+  void add_member(std::int64_t user_id);
   // True when the message exists or existed (an id this chat has handed out, not deleted).
   bool has_existed(std::int64_t message_id) const;
 };
@@ -74,12 +80,16 @@ class ChatRegistry {
   // from the user with the same id.
   Chat& ensure_chat(std::int64_t id, ChatType type);
   Chat* find_chat(std::int64_t id);
+  const Chat* find_chat(std::int64_t id) const;
   // `name` without '@', compared case-insensitively.
   Chat* find_chat_by_username(std::string_view name);
   // Keeps the username index in step after a chat's username changed.
   void index_username(const Chat& chat);
 
   std::size_t chat_count() const { return chats_.size(); }
+  // Everything, for listings (unordered).
+  const std::unordered_map<std::int64_t, UserInfo>& users() const { return users_; }
+  const std::unordered_map<std::int64_t, Chat>& chats() const { return chats_; }
   std::size_t user_count() const { return users_.size(); }
   void reserve(std::size_t chats) {
     chats_.reserve(chats);

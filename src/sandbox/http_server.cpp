@@ -30,7 +30,6 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
 constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kNoBot = static_cast<std::size_t>(-1);  // a stall timer, not a long poll
 
 Instant current_instant() {
   return {unix_now(), std::chrono::steady_clock::now()};
@@ -57,6 +56,7 @@ Response make_response(ApiReply reply, unsigned version, bool keep_alive) {
   res.set(http::field::server, "tgkeep-sandbox");
   res.set(http::field::content_type, reply.content_type);
   res.set(http::field::access_control_allow_origin, "*");
+  res.set(http::field::cache_control, "no-cache");  // the page and its data change with a rebuild
   res.keep_alive(keep_alive);
   res.body() = std::move(reply.body);
   res.prepare_payload();
@@ -80,8 +80,11 @@ class Registration {
 }  // namespace
 
 struct HttpServer::Impl {
+  // What a waiting timer waits for: a getUpdates, a chat-page events request, a stall.
+  enum class Waiting { updates, events, stall };
   struct TimerEntry {
-    std::size_t bot;  // kNoBot for stall timers
+    Waiting waiting;
+    std::size_t bot;  // long polls: the bot whose news end the wait
     asio::steady_timer* timer;
   };
 
@@ -101,13 +104,20 @@ struct HttpServer::Impl {
     if (options.log) options.log(line);
   }
 
-  void wake(const std::vector<std::size_t>& bots) {
+  void wake(Waiting waiting, const std::vector<std::size_t>& bots) {
     if (bots.empty()) return;
     for (const TimerEntry& entry : timers) {
+      if (entry.waiting != waiting) continue;
       for (std::size_t bot : bots) {
         if (entry.bot == bot) entry.timer->cancel();
       }
     }
+  }
+
+  // Wakes the long polls that the last call of the emulator concerns.
+  void wake_all() {
+    wake(Waiting::updates, emulator.take_wakeups());
+    wake(Waiting::events, emulator.take_event_wakeups());
   }
 
   void begin_stop() {
@@ -132,14 +142,16 @@ struct HttpServer::Impl {
     io.stop();
   }
 
-  asio::awaitable<ApiReply> wait_poll(PendingPoll poll) {
+  // Waits for a getUpdates (PendingPoll) or a chat-page events request (PendingEvents).
+  template <class Pending>
+  asio::awaitable<ApiReply> wait_poll(Pending poll, Waiting waiting) {
     asio::steady_timer timer(io);
-    Registration<TimerEntry> registration(timers, TimerEntry{poll.bot, &timer});
+    Registration<TimerEntry> registration(timers, TimerEntry{waiting, poll.bot, &timer});
     for (;;) {
       Instant now = current_instant();
       if (stopping) now.steady = std::max(now.steady, poll.wait.deadline);  // answer what we have
       std::optional<ApiReply> reply = emulator.resume(poll, now);
-      wake(emulator.take_wakeups());
+      wake_all();
       if (reply) co_return std::move(*reply);
       timer.expires_at(poll.wait.deadline);
       co_await timer.async_wait(nothrow_awaitable);  // cancelled = woken
@@ -152,13 +164,18 @@ struct HttpServer::Impl {
     bool apply_faults = true;
     for (;;) {
       Outcome outcome = emulator.handle(view, current_instant(), apply_faults);
-      wake(emulator.take_wakeups());
+      wake_all();
       if (auto* reply = std::get_if<ApiReply>(&outcome)) co_return std::move(*reply);
-      if (auto* poll = std::get_if<PendingPoll>(&outcome)) co_return co_await wait_poll(*poll);
+      if (auto* poll = std::get_if<PendingPoll>(&outcome)) {
+        co_return co_await wait_poll(*poll, Waiting::updates);
+      }
+      if (auto* events = std::get_if<PendingEvents>(&outcome)) {
+        co_return co_await wait_poll(*events, Waiting::events);
+      }
       auto& stall = std::get<PendingStall>(outcome);
       if (!stopping) {
         asio::steady_timer timer(io);
-        Registration<TimerEntry> registration(timers, TimerEntry{kNoBot, &timer});
+        Registration<TimerEntry> registration(timers, TimerEntry{Waiting::stall, 0, &timer});
         timer.expires_after(stall.delay);
         co_await timer.async_wait(nothrow_awaitable);
       }

@@ -192,7 +192,9 @@ ApiReply send_message(BotState& bot, const RequestParams& params, const Instant&
   message.reply_markup_json = std::move(markup.json);
   std::string json = render_message(bot, *chat, message);
   log_message(bot, "sendMessage", *chat, message, params);
+  const std::int64_t message_id = message.message_id;
   chat->remember(std::move(message));
+  bot.record_event(ChatEventKind::message, chat->id, message_id);
   ++bot.counters.messages_sent;
   return ok_reply(json);
 }
@@ -220,6 +222,7 @@ ApiReply edit_message_text(BotState& bot, const RequestParams& params, const Ins
   message->reply_markup_json = std::move(markup.json);
   message->edit_date = now.unix_time;
   log_message(bot, "editMessageText", *chat, *message, params);
+  bot.record_event(ChatEventKind::edit, chat->id, message->message_id);
   ++bot.counters.messages_edited;
   return ok_reply(render_message(bot, *chat, *message));
 }
@@ -239,6 +242,7 @@ ApiReply delete_message(BotState& bot, const RequestParams& params, const Instan
   record.message_id = message_id;
   record.date = now.unix_time;
   bot.sent.append(std::move(record));
+  bot.record_event(ChatEventKind::deletion, chat->id, message_id);
   ++bot.counters.messages_deleted;
   return ok_reply("true");
 }
@@ -253,6 +257,10 @@ ApiReply answer_callback_query(BotState& bot, const RequestParams& params, const
   record.callback_query_id = std::string(id);
   record.text = std::string(params.get("text"));
   record.date = now.unix_time;
+  if (auto origin = bot.events.callback_origin(id)) {
+    bot.record_event(ChatEventKind::callback_answer, origin->chat_id, origin->message_id,
+                     record.text, params.get_bool("show_alert"));
+  }
   bot.sent.append(std::move(record));
   return ok_reply("true");
 }
@@ -271,6 +279,7 @@ ApiReply send_chat_action(BotState& bot, const RequestParams& params, const Inst
   record.text = std::string(action);
   record.date = now.unix_time;
   record.message_thread_id = params.get_int("message_thread_id");
+  bot.record_event(ChatEventKind::action, chat->id, 0, record.text);
   bot.sent.append(std::move(record));
   return ok_reply("true");
 }

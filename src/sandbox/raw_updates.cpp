@@ -87,6 +87,7 @@ void learn_message(BotState& bot, object message) {
     stored.date = int_member(message, "date").value_or(0);
     stored.text = string_member(message, "text");
     chat->remember(std::move(stored));
+    bot.record_event(ChatEventKind::message, chat->id, *message_id);
   }
 }
 

@@ -38,11 +38,14 @@ Result<QueuedUpdate> queue_user_message(BotState& bot, const UserMessageSpec& sp
     user.first_name = "User " + std::to_string(user.id);
   }
   bot.chats.upsert_user(user);
+  const bool new_chat = bot.chats.find_chat(spec.chat_id) == nullptr;
   Chat& chat = bot.chats.ensure_chat(spec.chat_id, type);
   if (type != ChatType::private_chat) {
     if (!spec.title.empty()) chat.title = spec.title;
     if (chat.title.empty()) chat.title = "Group " + std::to_string(spec.chat_id);
+    chat.add_member(user.id);
   }
+  if (new_chat) bot.record_event(ChatEventKind::chat, chat.id, 0);
 
   StoredMessage message;
   message.message_id = chat.allocate_message_id();
@@ -59,8 +62,9 @@ Result<QueuedUpdate> queue_user_message(BotState& bot, const UserMessageSpec& sp
   std::string json = update_prefix(update_id, "message");
   json += render_message(bot, chat, message);
   json += '}';
-  const QueuedUpdate queued{update_id, message.message_id};
+  const QueuedUpdate queued{update_id, message.message_id, {}};
   chat.remember(std::move(message));
+  bot.record_event(ChatEventKind::message, chat.id, queued.message_id);
   bot.push_update(update_id, "message", std::move(json));
   return queued;
 }
@@ -74,9 +78,10 @@ Result<QueuedUpdate> queue_callback_query(BotState& bot, const CallbackSpec& spe
   if (user == nullptr) return Error::invalid("user not found; send a message from it first");
 
   const std::int64_t update_id = bot.updates.allocate_id();
+  std::string query_id = std::to_string(bot.bot_user.id * 1000003 + update_id);
   std::string json = update_prefix(update_id, "callback_query");
   json += "{\"id\":";
-  append_json_string(json, std::to_string(bot.bot_user.id * 1000003 + update_id));
+  append_json_string(json, query_id);
   json += ",\"from\":";
   append_user_json(json, *user);
   json += ",\"message\":";
@@ -85,7 +90,8 @@ Result<QueuedUpdate> queue_callback_query(BotState& bot, const CallbackSpec& spe
   append_member(json, "data", std::string_view(spec.data));
   json += "}}";
   bot.push_update(update_id, "callback_query", std::move(json));
-  return QueuedUpdate{update_id, spec.message_id};
+  bot.events.remember_callback(query_id, CallbackOrigin{chat->id, spec.message_id});
+  return QueuedUpdate{update_id, spec.message_id, std::move(query_id)};
 }
 
 }  // namespace tgkeep::sandbox

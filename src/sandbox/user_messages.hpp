@@ -1,8 +1,9 @@
 // Building the updates users cause: a user writes a message, a user presses an inline button.
 //
 // Registers the user and the chat, takes the next per-chat message id, remembers the message
-// (so the bot can reply to it) and queues a realistic `message` or `callback_query` update.
-// Used by the admin endpoints and, later, by the sandbox chat page. Pure functions over
+// (so the bot can reply to it), records a chat event for the sandbox page and queues a
+// realistic `message` or `callback_query` update. Used by the admin endpoints and the sandbox
+// chat page. Pure functions over
 // BotState; not thread-safe.
 #pragma once
 
@@ -32,6 +33,7 @@ struct UserMessageSpec {
 struct QueuedUpdate {
   std::int64_t update_id = 0;
   std::int64_t message_id = 0;
+  std::string callback_query_id;  // queue_callback_query only
 };
 
 // Queues a `message` update (with a bot_command entity when the text starts with '/').
