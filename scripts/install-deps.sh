@@ -10,7 +10,7 @@ build_packages=(
   libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev libpq-dev
 )
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev python3 openssl clang libclang-rt-14-dev
-  chromium fonts-noto-color-emoji)
+  chromium fonts-noto-color-emoji redis-server)
 
 want=("${build_packages[@]}")
 if [ "${1:-}" = "--with-tests" ]; then

@@ -12,6 +12,8 @@ ApiCaller::ApiCaller(net::BotApi& api, StopSignal& stop, BackoffPolicy backoff,
                      RateLimiter* limiter, std::string name)
     : api_(api), stop_(stop), backoff_policy_(backoff), limiter_(limiter), name_(std::move(name)) {}
 
+double ApiCaller::uniform01() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
+
 void ApiCaller::note_reachable(bool reachable, const net::ApiReply& reply) {
   if (reachable == reachable_) return;
   reachable_ = reachable;
@@ -25,7 +27,7 @@ void ApiCaller::note_reachable(bool reachable, const net::ApiReply& reply) {
 
 boost::asio::awaitable<net::ApiReply> ApiCaller::call(std::string_view method,
                                                       std::string json_body, CallPolicy policy) {
-  Backoff backoff = make_backoff(backoff_policy_);
+  std::optional<Backoff> backoff;  // made on the first failure: most calls never need one
   auto ex = co_await boost::asio::this_coro::executor;
   for (int attempt = 1;; ++attempt) {
     auto reply = co_await api_.call(method, json_body, policy.timeout);
@@ -46,7 +48,8 @@ boost::asio::awaitable<net::ApiReply> ApiCaller::call(std::string_view method,
       case net::ApiOutcome::network_error:
       case net::ApiOutcome::bad_reply:
         note_reachable(false, reply);
-        wait = backoff.next();
+        if (!backoff) backoff.emplace(backoff_policy_, [this] { return uniform01(); });
+        wait = backoff->next();
         break;
       default:
         note_reachable(true, reply);

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <optional>
+#include <random>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -37,6 +38,7 @@ class ApiCaller {
 
  private:
   void note_reachable(bool reachable, const net::ApiReply& reply);
+  double uniform01();
 
   net::BotApi& api_;
   StopSignal& stop_;
@@ -44,6 +46,7 @@ class ApiCaller {
   RateLimiter* limiter_;
   std::string name_;
   bool reachable_ = true;
+  std::mt19937_64 rng_{std::random_device{}()};  // backoff jitter; seeded once, not per call
 };
 
 }  // namespace tgkeep::bot
