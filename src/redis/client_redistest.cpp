@@ -56,11 +56,11 @@ TEST_F(ClientTest, AnErrorReplyIsAClassifiedFailure) {
   ASSERT_TRUE(run(client.command("SET", "s", "v")).ok());
   auto wrong = run(client.command("LPUSH", "s", "x"));
   ASSERT_FALSE(wrong.ok());
-  EXPECT_EQ(wrong.code(), ErrorCode::server_error);
+  EXPECT_EQ(wrong.error().code, ErrorCode::server_error);
   EXPECT_NE(wrong.error().message.find("WRONGTYPE"), std::string::npos);
   auto script = run(client.command("EVALSHA", "0123456789012345678901234567890123456789", 0));
   ASSERT_FALSE(script.ok());
-  EXPECT_EQ(script.code(), ErrorCode::noscript);
+  EXPECT_EQ(script.error().code, ErrorCode::noscript);
   // The connection is still good.
   EXPECT_TRUE(run(client.command("PING")).value().is_status("PONG"));
 }
@@ -94,7 +94,7 @@ TEST_F(ClientTest, ADbIndexOutOfRangeFailsTheConnect) {
   auto& client = make_client(options);
   auto status = run(client.connect());
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.code(), ErrorCode::server_error);
+  EXPECT_EQ(status.error().code, ErrorCode::server_error);
   EXPECT_NE(status.error().message.find("SELECT 99"), std::string::npos) << status.error().message;
 }
 
@@ -113,7 +113,7 @@ TEST_F(ClientTest, AuthenticatesAnAclUserAndReportsNoperm) {
   EXPECT_TRUE(run(client.command("SET", "app:k", "v")).ok());
   auto denied = run(client.command("SET", "other:k", "v"));
   ASSERT_FALSE(denied.ok());
-  EXPECT_EQ(denied.code(), ErrorCode::noperm);
+  EXPECT_EQ(denied.error().code, ErrorCode::noperm);
   EXPECT_EQ(denied.error().kind(), ErrorKind::fatal);
 }
 
@@ -128,7 +128,7 @@ TEST_F(ClientTest, AWrongPasswordIsWrongpassAndNeverPrinted) {
   auto& client = make_client(options);
   auto status = run(client.connect());
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.code(), ErrorCode::wrongpass);
+  EXPECT_EQ(status.error().code, ErrorCode::wrongpass);
   EXPECT_EQ(status.error().kind(), ErrorKind::fatal);
   EXPECT_NE(status.error().message.find("WRONGPASS invalid username-password pair or user is "
                                         "disabled"),
@@ -139,7 +139,7 @@ TEST_F(ClientTest, AWrongPasswordIsWrongpassAndNeverPrinted) {
   // Commands fail fast with the same cause while the pool retries in the background.
   auto command = run(client.command("PING"));
   ASSERT_FALSE(command.ok());
-  EXPECT_EQ(command.code(), ErrorCode::wrongpass);
+  EXPECT_EQ(command.error().code, ErrorCode::wrongpass);
   EXPECT_EQ(command.error().message.find("wrong-password"), std::string::npos);
 }
 
@@ -162,13 +162,13 @@ TEST_F(ClientTest, LegacyRequirepass) {
   auto& wrong = make_client(wrong_options);
   auto wrong_status = run(wrong.connect());
   ASSERT_FALSE(wrong_status.ok());
-  EXPECT_EQ(wrong_status.code(), ErrorCode::wrongpass);
+  EXPECT_EQ(wrong_status.error().code, ErrorCode::wrongpass);
   EXPECT_EQ(wrong_status.error().message.find("not-the-secret"), std::string::npos);
 
   auto& none = make_client(options_for(*server));
   auto none_status = run(none.connect());
   ASSERT_FALSE(none_status.ok());
-  EXPECT_EQ(none_status.code(), ErrorCode::noauth);
+  EXPECT_EQ(none_status.error().code, ErrorCode::noauth);
 }
 
 TEST_F(ClientTest, APasswordTheServerDoesNotNeedConnectsWithAWarningFlag) {
@@ -198,11 +198,11 @@ TEST_F(ClientTest, NothingListeningIsConnectionRefused) {
   auto status = run(client.connect());
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.code(), ErrorCode::connection_refused);
+  EXPECT_EQ(status.error().code, ErrorCode::connection_refused);
   EXPECT_EQ(status.error().kind(), ErrorKind::transient);
   auto command = run(client.command("PING"));
   ASSERT_FALSE(command.ok());
-  EXPECT_EQ(command.code(), ErrorCode::connection_refused);
+  EXPECT_EQ(command.error().code, ErrorCode::connection_refused);
 }
 
 TEST_F(ClientTest, AnUnknownHostIsDns) {
@@ -212,7 +212,7 @@ TEST_F(ClientTest, AnUnknownHostIsDns) {
   auto& client = make_client(options);
   auto status = run(client.connect());
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.code(), ErrorCode::dns) << status.error().message;
+  EXPECT_EQ(status.error().code, ErrorCode::dns) << status.error().message;
   EXPECT_NE(status.error().message.find("no-such-host.invalid"), std::string::npos);
 }
 
@@ -222,7 +222,7 @@ TEST_F(ClientTest, CommandsBeforeConnectFailFast) {
   auto& client = make_client(options_for(*server));
   auto command = run(client.command("PING"));
   ASSERT_FALSE(command.ok());
-  EXPECT_EQ(command.code(), ErrorCode::connection_lost);
+  EXPECT_EQ(command.error().code, ErrorCode::connection_lost);
 }
 
 TEST_F(ClientTest, AnUnreadableCaFileIsAConfigError) {
@@ -231,7 +231,7 @@ TEST_F(ClientTest, AnUnreadableCaFileIsAConfigError) {
   options.ca_file = "/nonexistent/ca.pem";
   auto client = Client::create(io.get_executor(), options);
   ASSERT_FALSE(client.ok());
-  EXPECT_EQ(client.code(), ErrorCode::config);
+  EXPECT_EQ(client.error().code, ErrorCode::config);
   EXPECT_NE(client.error().message.find("/nonexistent/ca.pem"), std::string::npos);
 }
 

@@ -72,16 +72,16 @@ TEST(ErrorCode, HasANameAndAKind) {
 
 TEST(RedisResult, ConvertsToTheProjectResult) {
   RedisResult<int> ok(5);
-  EXPECT_EQ(std::move(ok).to_result().value(), 5);
+  EXPECT_EQ(to_result(std::move(ok)).value(), 5);
   RedisError e;
   e.code = ErrorCode::noauth;
   e.message = "m";
   RedisResult<int> failed(e);
-  auto converted = std::move(failed).to_result();
+  auto converted = to_result(std::move(failed));
   ASSERT_FALSE(converted.ok());
   EXPECT_EQ(converted.error().kind, ErrorKind::fatal);
   EXPECT_EQ(converted.error().message, "m");
-  EXPECT_FALSE(RedisStatus(e).to_status().ok());
+  EXPECT_FALSE(to_status(RedisStatus(e)).ok());
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ TEST_F(FaultsTest, ReconnectsAfterTheServerIsKilledAndRestarted) {
   server->kill_hard();
   wait_for(blocked);
   ASSERT_FALSE(blocked->value().ok());
-  EXPECT_EQ(blocked->value().code(), ErrorCode::connection_lost)
+  EXPECT_EQ(blocked->value().error().code, ErrorCode::connection_lost)
       << blocked->value().error().message;
 
   pump(50ms);
@@ -84,8 +84,8 @@ TEST_F(FaultsTest, ReconnectsAfterTheServerIsKilledAndRestarted) {
   auto down = run(client.command("PING"));
   EXPECT_LT(std::chrono::steady_clock::now() - before, 50ms) << "fails fast while down";
   ASSERT_FALSE(down.ok());
-  EXPECT_TRUE(down.code() == ErrorCode::connection_refused ||
-              down.code() == ErrorCode::connection_lost)
+  EXPECT_TRUE(down.error().code == ErrorCode::connection_refused ||
+              down.error().code == ErrorCode::connection_lost)
       << down.error().message;
 
   ASSERT_TRUE(server->restart());
@@ -114,7 +114,7 @@ TEST_F(FaultsTest, CommandsTimeOutWhileTheServerIsFrozenThenRecover) {
   wait_for(quick);
   const auto elapsed = std::chrono::steady_clock::now() - before;
   ASSERT_FALSE(quick->value().ok());
-  EXPECT_EQ(quick->value().code(), ErrorCode::timeout) << quick->value().error().message;
+  EXPECT_EQ(quick->value().error().code, ErrorCode::timeout) << quick->value().error().message;
   EXPECT_GE(elapsed, 290ms);
   EXPECT_LT(elapsed, 800ms);
   // Nothing came back since the first command was sent: the stall rule closed the connection,
@@ -122,7 +122,7 @@ TEST_F(FaultsTest, CommandsTimeOutWhileTheServerIsFrozenThenRecover) {
   wait_for(patient);
   EXPECT_LT(std::chrono::steady_clock::now() - before, 1s);
   ASSERT_FALSE(patient->value().ok());
-  EXPECT_EQ(patient->value().code(), ErrorCode::connection_lost);
+  EXPECT_EQ(patient->value().error().code, ErrorCode::connection_lost);
 
   server->thaw();
   const auto took = wait_until_ping(client, 5s);
@@ -139,10 +139,10 @@ TEST_F(FaultsTest, ShutdownFailsCommandsInFlightWithClosed) {
   client.shutdown();
   wait_for(blocked);
   ASSERT_FALSE(blocked->value().ok());
-  EXPECT_EQ(blocked->value().code(), ErrorCode::closed);
+  EXPECT_EQ(blocked->value().error().code, ErrorCode::closed);
   auto after = run(client.command("PING"));
   ASSERT_FALSE(after.ok());
-  EXPECT_EQ(after.code(), ErrorCode::closed);
+  EXPECT_EQ(after.error().code, ErrorCode::closed);
 }
 
 template <class T>
@@ -205,7 +205,7 @@ TEST_F(FaultsTest, ALateReplyAfterATimeoutIsDroppedAndMatchingHolds) {
   auto second = start(conn->exchange(format_command({"GET", "b"}), 1, 2s));
   wait_for(first);
   ASSERT_FALSE(first->value().ok());
-  EXPECT_EQ(first->value().code(), ErrorCode::timeout);
+  EXPECT_EQ(first->value().error().code, ErrorCode::timeout);
   EXPECT_TRUE(conn->is_open()) << "bytes were arriving: not a stall";
   wait_for(second);
   ASSERT_TRUE(second->value().ok()) << second->value().error().message;

@@ -59,7 +59,7 @@ TEST(CheckHandshake, WrongPasswordIsTypedAndNeverQuotesThePassword) {
   replies.push_back(Reply::of_error("NOAUTH Authentication required."));
   auto outcome = check_handshake(o, plan, replies);
   ASSERT_FALSE(outcome.ok());
-  EXPECT_EQ(outcome.code(), ErrorCode::wrongpass);
+  EXPECT_EQ(outcome.error().code, ErrorCode::wrongpass);
   EXPECT_NE(outcome.error().message.find("user 'app'"), std::string::npos);
   EXPECT_NE(outcome.error().message.find("cache.internal:6380"), std::string::npos);
   EXPECT_EQ(outcome.error().message.find(kPassword), std::string::npos);
@@ -96,7 +96,7 @@ TEST(CheckHandshake, MissingPasswordIsFoundByPing) {
   replies.push_back(Reply::of_error("NOAUTH Authentication required."));
   auto outcome = check_handshake(o, plan, replies);
   ASSERT_FALSE(outcome.ok());
-  EXPECT_EQ(outcome.code(), ErrorCode::noauth);
+  EXPECT_EQ(outcome.error().code, ErrorCode::noauth);
   EXPECT_EQ(outcome.error().kind(), ErrorKind::fatal);
 }
 
@@ -107,7 +107,7 @@ TEST(CheckHandshake, SelectFailureFailsAndSetNameFailureDoesNot) {
   replies[0] = Reply::of_error("ERR DB index is out of range");
   auto outcome = check_handshake(o, plan, replies);
   ASSERT_FALSE(outcome.ok());
-  EXPECT_EQ(outcome.code(), ErrorCode::server_error);
+  EXPECT_EQ(outcome.error().code, ErrorCode::server_error);
   EXPECT_NE(outcome.error().message.find("SELECT 42"), std::string::npos);
 
   replies = ok_replies(plan.steps.size());
@@ -122,7 +122,7 @@ TEST(CheckHandshake, TooFewRepliesIsAProtocolError) {
   const auto plan = plan_handshake(o);
   auto outcome = check_handshake(o, plan, ok_replies(1));
   ASSERT_FALSE(outcome.ok());
-  EXPECT_EQ(outcome.code(), ErrorCode::protocol);
+  EXPECT_EQ(outcome.error().code, ErrorCode::protocol);
 }
 
 }  // namespace

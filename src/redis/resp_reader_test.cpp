@@ -31,7 +31,7 @@ std::string protocol_error(std::string_view bytes) {
   for (;;) {
     auto next = reader.next();
     if (!next.ok()) {
-      EXPECT_EQ(next.code(), ErrorCode::protocol);
+      EXPECT_EQ(next.error().code, ErrorCode::protocol);
       EXPECT_TRUE(reader.failed());
       return next.error().message;
     }
@@ -189,7 +189,7 @@ TEST(RespReader, BoundsTheBytesOfAnIncompleteReply) {
   reader.feed(std::string(2000, 'x'));
   next = reader.next();
   ASSERT_FALSE(next.ok());
-  EXPECT_EQ(next.code(), ErrorCode::protocol);
+  EXPECT_EQ(next.error().code, ErrorCode::protocol);
   EXPECT_NE(next.error().message.find("exceeds 1000 bytes"), std::string::npos);
 }
 

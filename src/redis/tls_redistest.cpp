@@ -70,7 +70,7 @@ TEST_F(TlsTest, AnUntrustedCertificateIsTlsVerify) {
   auto& client = make_client(options);
   auto status = run(client.connect());
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.code(), ErrorCode::tls_verify) << status.error().message;
+  EXPECT_EQ(status.error().code, ErrorCode::tls_verify) << status.error().message;
   EXPECT_EQ(status.error().kind(), ErrorKind::fatal);
   EXPECT_NE(status.error().message.find("not trusted"), std::string::npos);
 }
@@ -81,7 +81,7 @@ TEST_F(TlsTest, TheHostNameMustMatchTheCertificate) {
   auto& client = make_client(options);
   auto status = run(client.connect());
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.code(), ErrorCode::tls_verify) << status.error().message;
+  EXPECT_EQ(status.error().code, ErrorCode::tls_verify) << status.error().message;
   EXPECT_NE(status.error().message.find("does not name the host 127.0.0.1"), std::string::npos)
       << status.error().message;
 }
@@ -100,7 +100,7 @@ TEST_F(TlsTest, InsecureSkipsVerificationOnlyWhenAsked) {
   auto& strict = make_client(options);
   auto strict_status = run(strict.connect());
   ASSERT_FALSE(strict_status.ok());
-  EXPECT_EQ(strict_status.code(), ErrorCode::tls_verify);
+  EXPECT_EQ(strict_status.error().code, ErrorCode::tls_verify);
 }
 
 TEST_F(TlsTest, AWrongPasswordOverTlsIsWrongpass) {
@@ -109,7 +109,7 @@ TEST_F(TlsTest, AWrongPasswordOverTlsIsWrongpass) {
   auto& client = make_client(options);
   auto status = run(client.connect());
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.code(), ErrorCode::wrongpass);
+  EXPECT_EQ(status.error().code, ErrorCode::wrongpass);
 }
 
 TEST_F(TlsTest, ATlsClientOnAPlaintextPortFailsWithinTheConnectTimeout) {
@@ -124,7 +124,7 @@ TEST_F(TlsTest, ATlsClientOnAPlaintextPortFailsWithinTheConnectTimeout) {
   auto status = run(client.connect());
   const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(status.ok());
-  EXPECT_TRUE(status.code() == ErrorCode::timeout || status.code() == ErrorCode::tls)
+  EXPECT_TRUE(status.error().code == ErrorCode::timeout || status.error().code == ErrorCode::tls)
       << status.error().message;
   EXPECT_NE(status.error().message.find("TLS"), std::string::npos) << status.error().message;
   EXPECT_LT(elapsed, 700ms + 500ms);
@@ -140,7 +140,8 @@ TEST_F(TlsTest, APlaintextClientOnATlsPortFailsWithinTheConnectTimeout) {
   auto status = run(client.connect());
   const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(status.ok());
-  EXPECT_TRUE(status.code() == ErrorCode::connection_lost || status.code() == ErrorCode::timeout)
+  EXPECT_TRUE(status.error().code == ErrorCode::connection_lost ||
+              status.error().code == ErrorCode::timeout)
       << status.error().message;
   EXPECT_LT(elapsed, 700ms + 500ms);
   EXPECT_EQ(status.error().message.find("tls-secret"), std::string::npos);

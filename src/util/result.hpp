@@ -24,11 +24,13 @@ struct Error {
   static Error fatal(std::string m) { return {ErrorKind::fatal, std::move(m)}; }
 };
 
-template <class T>
+// E is the error type: Error here; modules with richer errors reuse the template with their own
+// (the Redis client's RedisError carries a typed code).
+template <class T, class E = Error>
 class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
-  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}
+  Result(E error) : state_(std::in_place_index<1>, std::move(error)) {}
 
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -41,26 +43,29 @@ class [[nodiscard]] Result {
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const Error& error() const { return std::get<1>(state_); }
+  const E& error() const { return std::get<1>(state_); }
 
  private:
-  std::variant<T, Error> state_;
+  std::variant<T, E> state_;
 };
 
-// Status: a Result without a value.
-class [[nodiscard]] Status {
+// A Result without a value.
+template <class E = Error>
+class [[nodiscard]] BasicStatus {
  public:
-  Status() = default;
-  Status(Error error) : error_(std::move(error)), ok_(false) {}
-  static Status success() { return {}; }
+  BasicStatus() = default;
+  BasicStatus(E error) : error_(std::move(error)), ok_(false) {}
+  static BasicStatus success() { return {}; }
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const { return error_; }
+  const E& error() const { return error_; }
 
  private:
-  Error error_;
+  E error_;
   bool ok_ = true;
 };
+
+using Status = BasicStatus<>;
 
 }  // namespace tgkeep
