@@ -24,13 +24,6 @@ void rethrow(std::exception_ptr error) {
   if (error) std::rethrow_exception(error);
 }
 
-RedisError make_error(ErrorCode code, std::string message) {
-  RedisError error;
-  error.code = code;
-  error.message = std::move(message);
-  return error;
-}
-
 }  // namespace
 
 struct Client::Impl {

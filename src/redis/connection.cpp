@@ -22,13 +22,6 @@ void rethrow(std::exception_ptr error) {
   if (error) std::rethrow_exception(error);
 }
 
-RedisError make_error(ErrorCode code, std::string message) {
-  RedisError error;
-  error.code = code;
-  error.message = std::move(message);
-  return error;
-}
-
 std::chrono::milliseconds until(std::chrono::steady_clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());

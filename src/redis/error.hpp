@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "util/result.hpp"
 
@@ -53,6 +54,10 @@ struct RedisError {
   ErrorKind kind() const;
   Error to_error() const { return Error{kind(), message}; }
 };
+
+inline RedisError make_error(ErrorCode code, std::string message) {
+  return RedisError{code, std::move(message)};
+}
 
 // "wrongpass", "connection_lost", ...: stable names for logs and metrics.
 std::string_view error_code_name(ErrorCode code);

@@ -7,13 +7,6 @@
 namespace tgkeep::redis {
 namespace {
 
-RedisError make_error(ErrorCode code, std::string message) {
-  RedisError error;
-  error.code = code;
-  error.message = std::move(message);
-  return error;
-}
-
 std::string user_of(const Options& options) {
   return options.username.empty() ? std::string("default") : options.username;
 }

@@ -11,13 +11,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-RedisError make_error(ErrorCode code, std::string message) {
-  RedisError error;
-  error.code = code;
-  error.message = std::move(message);
-  return error;
-}
-
 bool is_certificate_rejected(const boost::system::error_code& ec) {
   if (ec.category() != asio::error::get_ssl_category()) return false;
   return ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED;
