@@ -151,8 +151,12 @@ asio::awaitable<Result<std::size_t>> Intake::process(std::string_view body) {
   const auto now = unix_now();
   std::vector<storage::UpdateRecord> records;
   records.reserve(batch->updates.size());
+  // Decided once: what is stored as needing work is exactly what gets dispatched.
+  std::vector<bool> needs_handling;
+  needs_handling.reserve(batch->updates.size());
   for (const auto& update : batch->updates) {
-    records.push_back(to_record(update, bot_.needs_handling(update), now));
+    needs_handling.push_back(bot_.needs_handling(update));
+    records.push_back(to_record(update, needs_handling.back(), now));
   }
   if (!records.empty()) {
     auto committed = co_await await_result<storage::CommitSummary>(
@@ -168,10 +172,11 @@ asio::awaitable<Result<std::size_t>> Intake::process(std::string_view body) {
   }
   // Durable: the next getUpdates may confirm them to Telegram.
   offset_ = *batch->max_update_id + 1;
-  for (auto& update : batch->updates) {
+  for (std::size_t i = 0; i < batch->updates.size(); ++i) {
+    auto& update = batch->updates[i];
     if (update.update_id <= dispatched_up_to_) continue;
     dispatched_up_to_ = update.update_id;
-    if (bot_.needs_handling(update)) co_await dispatcher_.submit(std::move(update));
+    if (needs_handling[i]) co_await dispatcher_.submit(std::move(update));
   }
   co_return batch->updates.size() + batch->rejected.size();
 }
