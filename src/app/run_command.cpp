@@ -19,7 +19,7 @@
 #include "bot/lexicon.hpp"
 #include "bot/reply_engine.hpp"
 #include "bot/reply_sender.hpp"
-#include "bot/store_awaitable.hpp"
+#include "storage/store_awaitable.hpp"
 #include "config/options.hpp"
 #include "net/bot_api.hpp"
 #include "net/http_client.hpp"
@@ -148,7 +148,7 @@ asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage:
         "handled at the next start",
         c.dispatcher.in_flight());
   }
-  auto flushed = co_await bot::await_status([&](auto done) { store.flush(std::move(done)); });
+  auto flushed = co_await storage::await_status([&](auto done) { store.flush(std::move(done)); });
   if (!flushed) spdlog::error("final commit failed: {}", flushed.error().message);
   const auto& counters = c.intake.counters();
   const auto& sent = c.replies.counters();

@@ -5,10 +5,13 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/history_text.hpp"
-#include "bot/store_awaitable.hpp"
+#include "storage/store_awaitable.hpp"
 #include "telegram/requests.hpp"
 
 namespace tgkeep::bot {
+
+using storage::await_result;
+using storage::await_status;
 
 namespace asio = boost::asio;
 

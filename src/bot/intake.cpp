@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "bot/store_awaitable.hpp"
+#include "storage/store_awaitable.hpp"
 #include "bot/update_records.hpp"
 #include "telegram/requests.hpp"
 #include "util/unix_time.hpp"
 
 namespace tgkeep::bot {
+
+using storage::await_result;
+using storage::await_status;
 
 namespace asio = boost::asio;
 

@@ -7,7 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "bot/store_awaitable.hpp"
+#include "storage/store_awaitable.hpp"
 #include "bot/update_records.hpp"
 #include "telegram/requests.hpp"
 #include "telegram/text_split.hpp"
@@ -15,6 +15,9 @@
 #include "util/unix_time.hpp"
 
 namespace tgkeep::bot {
+
+using storage::await_result;
+using storage::await_status;
 
 namespace asio = boost::asio;
 

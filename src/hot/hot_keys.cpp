@@ -22,6 +22,14 @@ std::string HotKeys::chat_history(std::int64_t chat_id) const {
   return fmt::format("{}:{{chat:{}}}:history", prefix_, chat_id);
 }
 
+std::string HotKeys::chat_history_seq(std::int64_t chat_id) const {
+  return chat_history(chat_id) + ":seq";
+}
+
+std::string HotKeys::chat_history_pattern() const {
+  return prefix_ + ":{chat:*}:history";
+}
+
 std::string HotKeys::user_profile(std::int64_t user_id) const {
   return fmt::format("{}:{{user:{}}}:profile", prefix_, user_id);
 }

@@ -67,8 +67,32 @@ CREATE TABLE users (
 PRAGMA application_id = 1952934768;
 )sql";
 
+// Migration 2: usage quotas and the operator's lexicon.
+// - usage_events: one row per message that consumed quota, keyed by (user_id, update_id) so a
+//   replayed update does not count twice; counted by (user_id, at) to rebuild a Redis counter.
+// - users.tariff: "" means the default tariff, so existing users need no backfill.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE users ADD COLUMN tariff TEXT NOT NULL DEFAULT '';
+CREATE TABLE usage_events (
+  user_id   INTEGER NOT NULL,
+  update_id INTEGER NOT NULL,
+  at        INTEGER NOT NULL,
+  tariff    TEXT    NOT NULL,
+  PRIMARY KEY (user_id, update_id)
+) WITHOUT ROWID;
+CREATE INDEX usage_events_by_time ON usage_events(user_id, at);
+CREATE TABLE lexicon (
+  language   TEXT    NOT NULL,
+  key        TEXT    NOT NULL,
+  text       TEXT    NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (language, key)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema", kSchemaV1},
+    Migration{2, "usage quotas and lexicon", kSchemaV2},
 };
 
 static_assert(kApplicationId == 1952934768, "kSchemaV1 spells the application id out");

@@ -89,8 +89,21 @@ constexpr const char* kExportChatUser =
     "SELECT id, " TGKEEP_MESSAGE_COLUMNS
     " FROM messages WHERE chat_id = ?1 AND user_id = ?2 ORDER BY update_id, id";
 constexpr const char* kFindUser =
-    "SELECT id, is_bot, username, first_name, last_name, language_code, last_seen FROM users "
-    "WHERE id = ?1";
+    "SELECT id, is_bot, username, first_name, last_name, language_code, last_seen, tariff "
+    "FROM users WHERE id = ?1";
+constexpr const char* kSetTariff = "UPDATE users SET tariff = ?2 WHERE id = ?1";
+constexpr const char* kInsertUsage =
+    "INSERT INTO usage_events (user_id, update_id, at, tariff) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (user_id, update_id) DO NOTHING";
+constexpr const char* kCountUsage =
+    "SELECT count(*) FROM usage_events WHERE user_id = ?1 AND at >= ?2 AND at < ?3";
+constexpr const char* kLexiconTexts =
+    "SELECT language, key, text FROM lexicon ORDER BY language, key";
+constexpr const char* kSetLexiconText =
+    "INSERT INTO lexicon (language, key, text, updated_at) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (language, key) DO UPDATE SET text = excluded.text, "
+    "updated_at = excluded.updated_at";
+constexpr const char* kDeleteLexiconText = "DELETE FROM lexicon WHERE language = ?1 AND key = ?2";
 
 #undef TGKEEP_MESSAGE_COLUMNS
 
@@ -147,6 +160,12 @@ Result<Queries> Queries::prepare(Connection& db, std::function<std::int64_t()> n
       {&q.export_user_, kExportUser},
       {&q.export_chat_user_, kExportChatUser},
       {&q.find_user_, kFindUser},
+      {&q.set_tariff_, kSetTariff},
+      {&q.insert_usage_, kInsertUsage},
+      {&q.count_usage_, kCountUsage},
+      {&q.lexicon_texts_, kLexiconTexts},
+      {&q.set_lexicon_text_, kSetLexiconText},
+      {&q.delete_lexicon_text_, kDeleteLexiconText},
   };
   for (const auto& [stmt, sql] : all) {
     auto prepared = db.prepare(sql);
@@ -338,7 +357,59 @@ Result<std::optional<UserRecord>> Queries::find_user(std::int64_t user_id) {
   u.last_name = std::string(s.text(4));
   u.language_code = std::string(s.text(5));
   u.seen_at = s.int64(6);
+  u.tariff = std::string(s.text(7));
   return std::optional<UserRecord>(std::move(u));
+}
+
+Result<bool> Queries::set_user_tariff(std::int64_t user_id, const std::string& tariff) {
+  set_tariff_.bind(1, user_id);
+  set_tariff_.bind(2, tariff);
+  if (Status st = db_->run(set_tariff_, "setting a tariff"); !st) return st.error();
+  return db_->changes() != 0;
+}
+
+Status Queries::record_usage(const storage::UsageEvent& event) {
+  Statement& s = insert_usage_;
+  s.bind(1, event.user_id);
+  s.bind(2, event.update_id);
+  s.bind(3, event.at);
+  s.bind(4, event.tariff);
+  return db_->run(s, "recording usage");
+}
+
+Result<std::int64_t> Queries::count_usage(std::int64_t user_id, std::int64_t from,
+                                          std::int64_t to) {
+  Statement& s = count_usage_;
+  Statement::Use use(s);
+  s.bind(1, user_id);
+  s.bind(2, from);
+  s.bind(3, to);
+  const int rc = s.step();
+  if (rc != SQLITE_ROW) return db_->error(rc, "counting usage");
+  return s.int64(0);
+}
+
+Result<std::vector<storage::LexiconText>> Queries::lexicon_texts() {
+  Statement& s = lexicon_texts_;
+  Statement::Use use(s);
+  std::vector<storage::LexiconText> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back({std::string(s.text(0)), std::string(s.text(1)), std::string(s.text(2))});
+  }
+  if (rc != SQLITE_DONE) return db_->error(rc, "reading the lexicon");
+  return out;
+}
+
+Status Queries::set_lexicon_text(const storage::LexiconText& entry) {
+  Statement& s = entry.text.empty() ? delete_lexicon_text_ : set_lexicon_text_;
+  s.bind(1, entry.language);
+  s.bind(2, entry.key);
+  if (!entry.text.empty()) {
+    s.bind(3, entry.text);
+    s.bind(4, now_());
+  }
+  return db_->run(s, "setting a lexicon text");
 }
 
 }  // namespace tgkeep::sqlite

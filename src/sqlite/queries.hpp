@@ -36,6 +36,9 @@ class Queries {
   Status forget_chat(std::int64_t chat_id);
   Status edit_message(std::int64_t chat_id, std::int64_t message_id, storage::Role role,
                       const std::string& text, std::int64_t edit_date);
+  Result<bool> set_user_tariff(std::int64_t user_id, const std::string& tariff);
+  Status record_usage(const storage::UsageEvent& event);
+  Status set_lexicon_text(const storage::LexiconText& entry);
 
   // Reads.
   Result<std::vector<storage::UpdateRecord>> unhandled_updates(std::size_t limit);
@@ -45,6 +48,8 @@ class Queries {
   Status export_messages(const storage::ExportFilter& filter,
                          const std::function<void(const storage::MessageRecord&)>& row);
   Result<std::optional<storage::UserRecord>> find_user(std::int64_t user_id);
+  Result<std::int64_t> count_usage(std::int64_t user_id, std::int64_t from, std::int64_t to);
+  Result<std::vector<storage::LexiconText>> lexicon_texts();
 
  private:
   explicit Queries(Connection& db) : db_(&db) {}
@@ -74,6 +79,12 @@ class Queries {
   Statement export_user_;
   Statement export_chat_user_;
   Statement find_user_;
+  Statement set_tariff_;
+  Statement insert_usage_;
+  Statement count_usage_;
+  Statement lexicon_texts_;
+  Statement set_lexicon_text_;
+  Statement delete_lexicon_text_;
 };
 
 }  // namespace tgkeep::sqlite

@@ -188,6 +188,39 @@ void SqliteStore::find_user(std::int64_t user_id, Completion<std::optional<UserR
       false, [user_id](Queries& q) { return q.find_user(user_id); }, std::move(done));
 }
 
+void SqliteStore::record_usage(storage::UsageEvent event, StatusCompletion done) {
+  submit_status(
+      true, [event = std::move(event)](Queries& q) { return q.record_usage(event); },
+      std::move(done));
+}
+
+void SqliteStore::count_usage(std::int64_t user_id, std::int64_t from, std::int64_t to,
+                              Completion<std::int64_t> done) {
+  submit_value<std::int64_t>(
+      false, [=](Queries& q) { return q.count_usage(user_id, from, to); }, std::move(done));
+}
+
+void SqliteStore::set_user_tariff(std::int64_t user_id, std::string tariff,
+                                  Completion<bool> done) {
+  submit_value<bool>(
+      true,
+      [user_id, tariff = std::move(tariff)](Queries& q) {
+        return q.set_user_tariff(user_id, tariff);
+      },
+      std::move(done));
+}
+
+void SqliteStore::lexicon_texts(Completion<std::vector<storage::LexiconText>> done) {
+  submit_value<std::vector<storage::LexiconText>>(
+      false, [](Queries& q) { return q.lexicon_texts(); }, std::move(done));
+}
+
+void SqliteStore::set_lexicon_text(storage::LexiconText entry, StatusCompletion done) {
+  submit_status(
+      true, [entry = std::move(entry)](Queries& q) { return q.set_lexicon_text(entry); },
+      std::move(done));
+}
+
 void SqliteStore::flush(StatusCompletion done) {
   submit(std::make_unique<StatusOperation<Status (*)(Queries&)>>(
       Operation::Kind::barrier, [](Queries&) { return Status(); }, std::move(done)));

@@ -70,6 +70,13 @@ class SqliteStore final : public storage::Store {
                        storage::StatusCompletion done) override;
   void find_user(std::int64_t user_id,
                  storage::Completion<std::optional<storage::UserRecord>> done) override;
+  void record_usage(storage::UsageEvent event, storage::StatusCompletion done) override;
+  void count_usage(std::int64_t user_id, std::int64_t from, std::int64_t to,
+                   storage::Completion<std::int64_t> done) override;
+  void set_user_tariff(std::int64_t user_id, std::string tariff,
+                       storage::Completion<bool> done) override;
+  void lexicon_texts(storage::Completion<std::vector<storage::LexiconText>> done) override;
+  void set_lexicon_text(storage::LexiconText entry, storage::StatusCompletion done) override;
   void flush(storage::StatusCompletion done) override;
   // Runs everything queued, commits, stops the thread and closes the file. Idempotent.
   void close() override;

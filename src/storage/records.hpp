@@ -43,6 +43,25 @@ struct UserRecord {
   std::string last_name;
   std::string language_code;
   std::int64_t seen_at = 0;  // unix seconds of the update that showed this user
+  // The user's tariff (usage quota plan, see hot/usage_window.hpp); "" is the default tariff.
+  // Kept by the store: updates never change it, set_user_tariff does.
+  std::string tariff;
+};
+
+// One unit of a usage quota consumed: a message of `user_id` (in update `update_id`) that went to
+// the reply engine. Idempotency key: (user_id, update_id). Counters in Redis are rebuilt from them.
+struct UsageEvent {
+  std::int64_t user_id = 0;
+  std::int64_t update_id = 0;
+  std::int64_t at = 0;  // unix seconds
+  std::string tariff;   // the tariff it counted against
+};
+
+// A text of the lexicon set by an operator, overriding the bundled one.
+struct LexiconText {
+  std::string language;
+  std::string key;
+  std::string text;
 };
 
 // One incoming update, ready to store.

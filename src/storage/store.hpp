@@ -3,7 +3,7 @@
 //
 // Every operation is asynchronous: it is queued and its completion is called later, exactly once,
 // on a thread of the store (never inside the call). Callers that live on an event loop re-post
-// the completion to it (see bot/store_awaitable.hpp). All methods are thread-safe.
+// the completion to it (see storage/store_awaitable.hpp). All methods are thread-safe.
 //
 // Durability: a write's completion reports success only once the write is durable at this
 // backend's commit point (for SQLite: the transaction committed with synchronous=FULL). Writes
@@ -88,6 +88,22 @@ class Store {
 
   // A user as last seen, if known.
   virtual void find_user(std::int64_t user_id, Completion<std::optional<UserRecord>> done) = 0;
+
+  // Records a usage event, idempotently by (user_id, update_id).
+  virtual void record_usage(UsageEvent event, StatusCompletion done) = 0;
+
+  // How many usage events `user_id` has with from <= at < to.
+  virtual void count_usage(std::int64_t user_id, std::int64_t from, std::int64_t to,
+                           Completion<std::int64_t> done) = 0;
+
+  // Puts a known user on a tariff ("" = the default). Completes with false when the user was
+  // never seen.
+  virtual void set_user_tariff(std::int64_t user_id, std::string tariff,
+                               Completion<bool> done) = 0;
+
+  // The operator's lexicon texts; and setting (or, with an empty text, removing) one.
+  virtual void lexicon_texts(Completion<std::vector<LexiconText>> done) = 0;
+  virtual void set_lexicon_text(LexiconText entry, StatusCompletion done) = 0;
 
   // flush() completes once everything queued before it is committed. close() runs what is
   // queued, commits, and returns; calls made after it complete with an error.

@@ -13,7 +13,7 @@
 
 #include "util/result.hpp"
 
-namespace tgkeep::bot {
+namespace tgkeep::storage {
 
 namespace detail {
 template <class Value, class Start>
@@ -47,4 +47,4 @@ auto await_status(Start start) {
   return detail::await_completion<Status>(std::move(start));
 }
 
-}  // namespace tgkeep::bot
+}  // namespace tgkeep::storage

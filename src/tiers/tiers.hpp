@@ -1,0 +1,93 @@
+// Tiers: tgkeep's data as the bot sees it, across the tiers of DESIGN.md. Writes go to the system
+// of record (storage::Store) first and then, best effort, to the hot tier (Redis) when one is
+// configured; reads try the hot tier first and fill it from the system of record on a miss.
+// Redis failing never fails an operation here: it only makes it slower. See
+// docs/redis-hot-tier.md.
+//
+// Usage quotas (the tariffs): consumed atomically in Redis by a script; the system of record keeps
+// one usage event per consumed message, so a Redis that lost its counters rebuilds them, and
+// without Redis the events are counted directly.
+//
+// Logging: one line when Redis commands start failing while connected (OOM, NOPERM, ...) and one
+// when they work again; the client logs connection state itself. Never one line per message.
+// Thread-safety: the event loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "hot/hot_tier.hpp"
+#include "hot/usage_window.hpp"
+#include "storage/store.hpp"
+
+namespace tgkeep::tiers {
+
+// A user's quota in the current window.
+struct Quota {
+  bool allowed = true;  // consume_quota: this message may go to the reply engine
+  std::int64_t used = 0;
+  std::int64_t limit = 0;
+  std::string tariff;
+  std::int64_t resets_at = 0;  // unix seconds
+  bool from_redis = false;
+};
+
+class Tiers {
+ public:
+  // `hot` may be null (no Redis configured). `tariffs` is not empty; the first is the default.
+  Tiers(storage::Store& store, hot::HotTier* hot, std::vector<hot::Tariff> tariffs);
+
+  storage::Store& store() { return store_; }
+  hot::HotTier* hot() { return hot_; }
+
+  // Intake. Which update_ids the hot tier knows as stored (all false without Redis).
+  boost::asio::awaitable<std::vector<bool>> known_updates(std::span<const std::int64_t> ids);
+  // After the system of record committed `updates` (duplicates left out).
+  boost::asio::awaitable<void> committed(std::span<const storage::UpdateRecord> updates);
+
+  // Replies and edits, after the system of record has them.
+  boost::asio::awaitable<void> reply_recorded(const storage::MessageRecord& reply);
+  boost::asio::awaitable<void> message_edited(std::int64_t chat_id);
+
+  // The latest `limit` messages of a chat, oldest first.
+  boost::asio::awaitable<Result<std::vector<storage::MessageRecord>>> recent_messages(
+      std::int64_t chat_id, std::size_t limit);
+  // Forgets a chat in the system of record, then in the hot tier.
+  boost::asio::awaitable<Status> forget_chat(std::int64_t chat_id);
+
+  boost::asio::awaitable<Result<std::optional<storage::UserRecord>>> find_user(
+      std::int64_t user_id);
+
+  // Consumes one message of `user_id`'s quota for update `update_id` at `now` (unix seconds),
+  // recording the usage event in the system of record when allowed.
+  boost::asio::awaitable<Result<Quota>> consume_quota(std::int64_t user_id,
+                                                      std::int64_t update_id, std::int64_t now);
+  // The quota as it stands, consuming nothing.
+  boost::asio::awaitable<Result<Quota>> quota(std::int64_t user_id, std::int64_t now);
+
+  const hot::Tariff& tariff_named(std::string_view name);
+
+ private:
+  // Records the outcome of a hot-tier call for the one-line-per-change log.
+  void note(const redis::RedisStatus& status);
+  template <class T>
+  void note(const redis::RedisResult<T>& result) {
+    note(result.ok() ? redis::RedisStatus() : redis::RedisStatus(result.error()));
+  }
+  bool hot_usable() const { return hot_ && hot_->up(); }
+  boost::asio::awaitable<Result<std::int64_t>> stored_usage(std::int64_t user_id,
+                                                            const hot::UsageWindow& window);
+
+  storage::Store& store_;
+  hot::HotTier* hot_;
+  std::vector<hot::Tariff> tariffs_;
+  std::optional<redis::ErrorCode> failing_;  // the error hot-tier calls fail with, if they do
+  std::vector<std::string> unknown_tariffs_warned_;
+};
+
+}  // namespace tgkeep::tiers
