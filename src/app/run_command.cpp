@@ -12,15 +12,19 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "app/logging.hpp"
+#include "app/redis_setup.hpp"
 #include "bot/api_caller.hpp"
 #include "bot/bot.hpp"
 #include "bot/chat_dispatcher.hpp"
 #include "bot/intake.hpp"
-#include "bot/lexicon.hpp"
+#include "bot/lexicon_cache.hpp"
 #include "bot/reply_engine.hpp"
 #include "bot/reply_sender.hpp"
 #include "storage/store_awaitable.hpp"
 #include "config/options.hpp"
+#include "hot/hot_tier.hpp"
+#include "storage/store_awaitable.hpp"
+#include "tiers/tiers.hpp"
 #include "net/bot_api.hpp"
 #include "net/http_client.hpp"
 #include "sqlite/sqlite_store.hpp"
@@ -41,10 +45,11 @@ constexpr const char* kNoToken =
 
 // Everything the bot is made of, in dependency order (destroyed in reverse).
 struct Components {
-  Components(asio::io_context& io, const config::Settings& s, storage::Store& store,
+  Components(asio::io_context& io, const config::Settings& s, tiers::Tiers& tiers_,
              std::unique_ptr<net::HttpClient> poll_http, std::unique_ptr<net::HttpClient> send_http,
              std::unique_ptr<bot::ReplyEngine> engine_)
       : settings(s),
+        tiers(tiers_),
         stop(io.get_executor()),
         poll_client(std::move(poll_http)),
         send_client(std::move(send_http)),
@@ -53,22 +58,22 @@ struct Components {
         limiter(s.rate_limit_settings()),
         poll_caller(poll_api, stop, BackoffPolicy{}, nullptr, "polling"),
         send_caller(send_api, stop, BackoffPolicy{}, &limiter, "sending"),
-        lexicon(bot::Lexicon::bundled()),
         engine(std::move(engine_)),
-        replies(store, send_caller, limiter,
+        replies(tiers, send_caller, limiter,
                 bot::ReplyOptions{std::chrono::seconds(s.api_timeout_seconds), 5}),
         bot(bot::BotOptions{"", static_cast<std::size_t>(s.history_default),
                             static_cast<std::size_t>(s.history_max),
                             std::chrono::seconds(s.reset_confirm_seconds)},
-            lexicon, *engine, store, replies, send_caller),
+            lexicon, *engine, tiers, replies, send_caller),
         dispatcher(io.get_executor(), static_cast<std::size_t>(s.max_in_flight),
                    [this](telegram::Update u) { return bot.handle(std::move(u)); }),
         intake(bot::IntakeOptions{s.poll_limit, s.poll_timeout_seconds, s.allowed_updates},
-               poll_caller, store, bot, dispatcher, stop) {
+               poll_caller, tiers, bot, dispatcher, stop) {
     stop.on_stop([this] { poll_client->shutdown(); });
   }
 
   const config::Settings& settings;
+  tiers::Tiers& tiers;
   bot::StopSignal stop;
   std::unique_ptr<net::HttpClient> poll_client;
   std::unique_ptr<net::HttpClient> send_client;
@@ -77,7 +82,7 @@ struct Components {
   RateLimiter limiter;
   bot::ApiCaller poll_caller;
   bot::ApiCaller send_caller;
-  bot::Lexicon lexicon;
+  bot::LexiconCache lexicon;
   std::unique_ptr<bot::ReplyEngine> engine;
   bot::ReplySender replies;
   bot::Bot bot;
@@ -122,7 +127,9 @@ asio::awaitable<Status> introduce(Components& c) {
 }
 
 asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage::Store& store,
-                                   int& exit_code) {
+                                   redis::Client* redis_client, int& exit_code) {
+  co_await c.lexicon.reload(c.tiers);
+  asio::co_spawn(io, c.lexicon.watch(c.tiers, c.stop), asio::detached);
   Status status = co_await introduce(c);
   if (status && !c.stop.stopping()) status = co_await c.intake.resume_unhandled();
   if (status && !c.stop.stopping()) {
@@ -158,7 +165,13 @@ asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage:
       counters.received, counters.stored, counters.duplicates, counters.malformed_replies,
       sent.sent, sent.failed);
   c.send_client->shutdown();
+  if (redis_client) redis_client->shutdown();
   io.stop();
+}
+
+asio::awaitable<void> connect_redis_into(asio::io_context& io, const config::Settings& settings,
+                                        std::optional<Result<app::RedisConnection>>& out) {
+  out.emplace(co_await connect_redis(io.get_executor(), settings));
 }
 
 }  // namespace
@@ -192,7 +205,36 @@ int run_bot(const config::Settings& settings) {
   spdlog::info("storage: sqlite at {} (schema version {})",
                (settings.data_dir / "tgkeep.db").string(), (*store)->schema_version());
 
+  auto tariffs = hot::parse_tariffs(settings.tariffs, "TGKEEP_TARIFFS");
+  if (!tariffs) {
+    spdlog::critical("{}", tariffs.error().message);
+    return 2;
+  }
+  auto keys = hot::HotKeys::with_prefix(settings.redis_prefix);
+  if (!keys) {
+    spdlog::critical("{}", keys.error().message);
+    return 2;
+  }
+
   asio::io_context io(1);
+  std::optional<Result<app::RedisConnection>> redis_connection;
+  asio::co_spawn(io, connect_redis_into(io, settings, redis_connection), asio::detached);
+  while (!redis_connection) io.run_one();
+  if (!*redis_connection) {
+    spdlog::critical("{}", redis_connection->error().message);
+    return 2;
+  }
+  std::unique_ptr<redis::Client> redis_client = std::move(redis_connection->value().client);
+  std::optional<hot::HotTier> hot_tier;
+  if (redis_client) {
+    hot::HotTierOptions hot_options;
+    hot_options.history_cap = static_cast<std::size_t>(settings.history_cap);
+    hot_options.history_idle = std::chrono::seconds(settings.history_idle_seconds);
+    hot_options.profile_ttl = std::chrono::seconds(settings.profile_ttl_seconds);
+    hot_tier.emplace(*redis_client, std::move(keys).value(), hot_options);
+  }
+  tiers::Tiers tiers(**store, hot_tier ? &*hot_tier : nullptr, std::move(tariffs).value());
+
   net::HttpClientOptions poll_options{*url, settings.api_ca_file, 1, std::chrono::seconds(10)};
   net::HttpClientOptions send_options{*url, settings.api_ca_file,
                                       static_cast<std::size_t>(settings.api_connections),
@@ -205,7 +247,7 @@ int run_bot(const config::Settings& settings) {
   }
   int exit_code = 0;
   {
-    Components components(io, settings, **store, std::move(poll_http.value()),
+    Components components(io, settings, tiers, std::move(poll_http.value()),
                           std::move(send_http.value()), std::move(engine.value()));
     asio::signal_set signals(io, SIGINT, SIGTERM);
     int signals_seen = 0;
@@ -222,7 +264,8 @@ int run_bot(const config::Settings& settings) {
           }
         };
     signals.async_wait(on_signal);
-    asio::co_spawn(io, run_and_stop(io, components, **store, exit_code), asio::detached);
+    asio::co_spawn(io, run_and_stop(io, components, **store, redis_client.get(), exit_code),
+                   asio::detached);
     io.run();
   }
   (*store)->close();

@@ -7,6 +7,7 @@
 #include "bot/history_text.hpp"
 #include "storage/store_awaitable.hpp"
 #include "telegram/requests.hpp"
+#include "util/unix_time.hpp"
 
 namespace tgkeep::bot {
 
@@ -15,20 +16,51 @@ using storage::await_status;
 
 namespace asio = boost::asio;
 
-Bot::Bot(BotOptions options, const Lexicon& lexicon, ReplyEngine& engine, storage::Store& store,
-         ReplySender& replies, ApiCaller& api)
+namespace {
+std::string_view period_text_key(hot::Period period) {
+  switch (period) {
+    case hot::Period::hour:
+      return text::period_hour;
+    case hot::Period::week:
+      return text::period_week;
+    case hot::Period::month:
+      return text::period_month;
+    case hot::Period::day:
+      break;
+  }
+  return text::period_day;
+}
+}  // namespace
+
+Bot::Bot(BotOptions options, const LexiconCache& lexicon, ReplyEngine& engine,
+         tiers::Tiers& tiers, ReplySender& replies, ApiCaller& api)
     : options_(std::move(options)),
       lexicon_(lexicon),
       engine_(engine),
-      store_(store),
+      tiers_(tiers),
+      store_(tiers.store()),
       replies_(replies),
       api_(api) {}
 
 // Not a coroutine on purpose: g++ 12 miscompiles braced initializer lists inside coroutines.
 std::string Bot::text(std::string_view key, std::string_view language, std::string_view name,
                       std::string_view value) const {
-  if (name.empty()) return lexicon_.render(key, language);
-  return lexicon_.render(key, language, {{name, value}});
+  if (name.empty()) return lexicon().render(key, language);
+  return lexicon().render(key, language, {{name, value}});
+}
+
+std::string Bot::quota_text(std::string_view key, std::string_view language,
+                            const tiers::Quota& quota) const {
+  const std::string left = std::to_string(std::max<std::int64_t>(0, quota.limit - quota.used));
+  const std::string limit = std::to_string(quota.limit);
+  const std::string reset = utc_minute(quota.resets_at);
+  const std::string period = lexicon().render(period_text_key(quota.period), language);
+  return lexicon().render(key, language,
+                          {{"tariff", quota.tariff},
+                           {"left", left},
+                           {"limit", limit},
+                           {"period", period},
+                           {"reset", reset}});
 }
 
 void Bot::forget_expired_resets(std::chrono::steady_clock::time_point now) {
@@ -38,7 +70,8 @@ void Bot::forget_expired_resets(std::chrono::steady_clock::time_point now) {
 }
 
 bool Bot::is_known_command(std::string_view name) const {
-  return name == "start" || name == "help" || name == "history" || name == "reset";
+  return name == "start" || name == "help" || name == "history" || name == "reset" ||
+         name == "limits";
 }
 
 bool Bot::needs_handling(const telegram::Update& update) const {
@@ -83,7 +116,8 @@ asio::awaitable<void> Bot::on_message(const telegram::Update& update) {
     co_return;
   }
   reset_asked_.erase(message.chat.id);  // anything else said in between cancels a pending /reset
-  const auto language = lexicon_.language_for(language_code);
+  if (!co_await within_quota(message, update.update_id, language_code)) co_return;
+  const auto language = lexicon().language_for(language_code);
   if (auto reply = engine_.reply(ReplyContext{message, language})) {
     co_await replies_.reply(message, update.update_id, std::move(*reply));
   }
@@ -102,6 +136,8 @@ asio::awaitable<void> Bot::on_command(const telegram::Message& message, std::int
     co_await on_history(message, update_id, command.arguments, message.message_id, language);
   } else if (command.name == "reset") {
     co_await on_reset(message, update_id, language);
+  } else if (command.name == "limits") {
+    co_await on_limits(message, update_id, language);
   } else if (!message.chat.is_group()) {
     co_await replies_.reply(message, update_id,
                             text(text::unknown_command, language, "command", "/" + command.name));
@@ -132,14 +168,13 @@ asio::awaitable<void> Bot::on_history(const telegram::Message& about, std::int64
     count = parsed;
   }
   // One more than asked: the /history message itself is stored and is left out.
-  auto recent = co_await await_result<std::vector<storage::MessageRecord>>(
-      [&](auto done) { store_.recent_messages(about.chat.id, count + 1, std::move(done)); });
+  auto recent = co_await tiers_.recent_messages(about.chat.id, count + 1);
   if (!recent) {
     spdlog::error("chat {}: history could not be read: {}", about.chat.id, recent.error().message);
     co_return;
   }
   co_await replies_.reply(about, update_id,
-                          history_text(lexicon_, language, *recent, asking_message_id, count));
+                          history_text(lexicon(), language, *recent, asking_message_id, count));
 }
 
 asio::awaitable<void> Bot::on_reset(const telegram::Message& message, std::int64_t update_id,
@@ -156,15 +191,47 @@ asio::awaitable<void> Bot::on_reset(const telegram::Message& message, std::int64
     co_return;
   }
   reset_asked_.erase(asked);
-  auto forgotten = co_await await_status(
-      [&](auto done) { store_.forget_chat(message.chat.id, std::move(done)); });
+  if (!co_await forget(message.chat.id)) co_return;
+  co_await replies_.reply(message, update_id, text(text::reset_done, language));
+}
+
+asio::awaitable<bool> Bot::forget(std::int64_t chat_id) {
+  auto forgotten = co_await tiers_.forget_chat(chat_id);
   if (!forgotten) {
-    spdlog::error("chat {}: history could not be forgotten: {}", message.chat.id,
+    spdlog::error("chat {}: history could not be forgotten: {}", chat_id,
                   forgotten.error().message);
+    co_return false;
+  }
+  spdlog::info("chat {}: history forgotten on request", chat_id);
+  co_return true;
+}
+
+asio::awaitable<bool> Bot::within_quota(const telegram::Message& message, std::int64_t update_id,
+                                        std::string_view language) {
+  if (!message.from) co_return true;  // no sender to count against (channel posts)
+  auto quota = co_await tiers_.consume_quota(message.from->id, update_id, unix_now());
+  if (!quota) {
+    // The system of record cannot count: answer rather than lock everyone out.
+    spdlog::error("chat {}: the usage quota could not be checked: {}", message.chat.id,
+                  quota.error().message);
+    co_return true;
+  }
+  if (quota->allowed) co_return true;
+  co_await replies_.reply(message, update_id, quota_text(text::limit_reached, language, *quota));
+  co_return false;
+}
+
+asio::awaitable<void> Bot::on_limits(const telegram::Message& message, std::int64_t update_id,
+                                     std::string_view language) {
+  if (!message.from) co_return;
+  auto quota = co_await tiers_.quota(message.from->id, unix_now());
+  if (!quota) {
+    spdlog::error("chat {}: the usage quota could not be read: {}", message.chat.id,
+                  quota.error().message);
+    co_await replies_.reply(message, update_id, text(text::error_temporary, language));
     co_return;
   }
-  spdlog::info("chat {}: history forgotten on request", message.chat.id);
-  co_await replies_.reply(message, update_id, text(text::reset_done, language));
+  co_await replies_.reply(message, update_id, quota_text(text::limits_left, language, *quota));
 }
 
 // The answer to the /reset question's buttons: the question is edited into the outcome.
@@ -183,13 +250,7 @@ asio::awaitable<void> Bot::on_reset_answer(const telegram::Message& question, bo
     co_await replies_.edit(question, text(text::reset_expired, language));
     co_return;
   }
-  auto forgotten =
-      co_await await_status([&](auto done) { store_.forget_chat(chat, std::move(done)); });
-  if (!forgotten) {
-    spdlog::error("chat {}: history could not be forgotten: {}", chat, forgotten.error().message);
-    co_return;
-  }
-  spdlog::info("chat {}: history forgotten on request", chat);
+  if (!co_await forget(chat)) co_return;
   co_await replies_.edit(question, text(text::reset_done, language));
 }
 

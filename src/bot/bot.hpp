@@ -1,6 +1,7 @@
 // Bot: the reference bot's behaviour, one update at a time (ChatDispatcher keeps each chat in
 // order). Commands: /start greets by first name (with Help and History buttons), /help lists
-// commands, /history [n] shows the chat's last n stored messages, /reset forgets the chat's
+// commands, /history [n] shows the chat's last n stored messages (hot tier first), /limits shows the
+// sender's quota, /reset forgets the chat's
 // history once confirmed by its "Forget" button or a second /reset within the confirmation
 // window. Other text goes to the reply engine. Texts come from the lexicon in the sender's
 // language. Every reply goes through ReplySender (stored, then sent).
@@ -19,7 +20,9 @@
 #include "bot/lexicon.hpp"
 #include "bot/reply_engine.hpp"
 #include "bot/reply_sender.hpp"
+#include "bot/lexicon_cache.hpp"
 #include "storage/store.hpp"
+#include "tiers/tiers.hpp"
 
 namespace tgkeep::bot {
 
@@ -32,7 +35,7 @@ struct BotOptions {
 
 class Bot {
  public:
-  Bot(BotOptions options, const Lexicon& lexicon, ReplyEngine& engine, storage::Store& store,
+  Bot(BotOptions options, const LexiconCache& lexicon, ReplyEngine& engine, tiers::Tiers& tiers,
       ReplySender& replies, ApiCaller& api);
 
   void set_username(std::string username) { options_.username = std::move(username); }
@@ -56,19 +59,30 @@ class Bot {
                                           std::string_view language);
   boost::asio::awaitable<void> on_reset(const telegram::Message& message, std::int64_t update_id,
                                         std::string_view language);
+  boost::asio::awaitable<void> on_limits(const telegram::Message& message, std::int64_t update_id,
+                                        std::string_view language);
+  // Consumes the sender's quota for a message going to the reply engine; false when spent (the
+  // limit text has been sent then).
+  boost::asio::awaitable<bool> within_quota(const telegram::Message& message,
+                                            std::int64_t update_id, std::string_view language);
+  boost::asio::awaitable<bool> forget(std::int64_t chat_id);
   boost::asio::awaitable<void> on_reset_answer(const telegram::Message& question, bool confirmed,
                                                std::string_view language);
   boost::asio::awaitable<void> on_callback(const telegram::Update& update);
   telegram::InlineKeyboard start_keyboard(std::string_view language) const;
   telegram::InlineKeyboard reset_keyboard(std::string_view language) const;
   bool is_known_command(std::string_view name) const;
+  std::string quota_text(std::string_view key, std::string_view language,
+                         const tiers::Quota& quota) const;
+  const Lexicon& lexicon() const { return lexicon_.get(); }
   std::string text(std::string_view key, std::string_view language, std::string_view name = {},
                    std::string_view value = {}) const;
   void forget_expired_resets(std::chrono::steady_clock::time_point now);
 
   BotOptions options_;
-  const Lexicon& lexicon_;
+  const LexiconCache& lexicon_;
   ReplyEngine& engine_;
+  tiers::Tiers& tiers_;
   storage::Store& store_;
   ReplySender& replies_;
   ApiCaller& api_;

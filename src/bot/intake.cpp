@@ -31,11 +31,12 @@ Error conflict_error(const net::ApiReply& reply) {
 
 }  // namespace
 
-Intake::Intake(IntakeOptions options, ApiCaller& api, storage::Store& store, Bot& bot,
+Intake::Intake(IntakeOptions options, ApiCaller& api, tiers::Tiers& tiers, Bot& bot,
                ChatDispatcher& dispatcher, StopSignal& stop)
     : options_(std::move(options)),
       api_(api),
-      store_(store),
+      tiers_(tiers),
+      store_(tiers.store()),
       bot_(bot),
       dispatcher_(dispatcher),
       stop_(stop) {}
@@ -152,16 +153,33 @@ asio::awaitable<Result<std::size_t>> Intake::process(std::string_view body) {
 
   counters_.received += batch->updates.size();
   const auto now = unix_now();
+  // Updates Redis knows as durably stored (a redelivery after a crash) are skipped whole.
+  std::vector<std::int64_t> ids;
+  ids.reserve(batch->updates.size());
+  for (const auto& update : batch->updates) ids.push_back(update.update_id);
+  const std::vector<bool> known = co_await tiers_.known_updates(ids);
   std::vector<storage::UpdateRecord> records;
   records.reserve(batch->updates.size());
   // Decided once: what is stored as needing work is exactly what gets dispatched.
-  std::vector<bool> needs_handling;
-  needs_handling.reserve(batch->updates.size());
-  for (const auto& update : batch->updates) {
-    needs_handling.push_back(bot_.needs_handling(update));
-    records.push_back(to_record(update, needs_handling.back(), now));
+  std::vector<bool> needs_handling(batch->updates.size(), false);
+  for (std::size_t i = 0; i < batch->updates.size(); ++i) {
+    if (known[i]) {
+      ++counters_.duplicates;
+      continue;
+    }
+    needs_handling[i] = bot_.needs_handling(batch->updates[i]);
+    records.push_back(to_record(batch->updates[i], needs_handling[i], now));
   }
   if (!records.empty()) {
+    // The hot tier gets the records after the commit, without their raw text.
+    std::vector<storage::UpdateRecord> for_hot_tier;
+    if (tiers_.hot()) {
+      for_hot_tier.reserve(records.size());
+      for (const auto& record : records) {
+        for_hot_tier.push_back(record);
+        for_hot_tier.back().raw_json.clear();
+      }
+    }
     auto committed = co_await await_result<storage::CommitSummary>(
         [&](auto done) { store_.commit_updates(std::move(records), std::move(done)); });
     if (!committed) {
@@ -172,6 +190,7 @@ asio::awaitable<Result<std::size_t>> Intake::process(std::string_view body) {
     }
     counters_.stored += committed->stored;
     counters_.duplicates += committed->duplicates;
+    co_await tiers_.committed(for_hot_tier);
   }
   // Durable: the next getUpdates may confirm them to Telegram.
   offset_ = *batch->max_update_id + 1;
@@ -179,7 +198,7 @@ asio::awaitable<Result<std::size_t>> Intake::process(std::string_view body) {
     auto& update = batch->updates[i];
     if (update.update_id <= dispatched_up_to_) continue;
     dispatched_up_to_ = update.update_id;
-    if (needs_handling[i]) co_await dispatcher_.submit(std::move(update));
+    if (needs_handling[i] && !known[i]) co_await dispatcher_.submit(std::move(update));
   }
   co_return batch->updates.size() + batch->rejected.size();
 }

@@ -1,7 +1,9 @@
 // Intake: long polling. getUpdates → parse → commit to storage → only then move the offset past
 // the batch (the next getUpdates confirms it to Telegram) → hand updates that need work to the
 // ChatDispatcher. An update is acknowledged only once it is durable; a redelivered update_id is
-// recognised by storage and by the dispatch watermark, so it is neither stored nor handled twice.
+// recognised by Redis's dedupe keys (set only after a durable commit), by storage and by the
+// dispatch watermark, so it is neither stored nor handled twice. After the commit the hot tier
+// learns of the batch (history lists, dedupe keys), best effort.
 //
 // Failures: 5xx and network errors back off with jitter; 429 waits retry_after; a storage
 // failure keeps the offset where it is and retries; a malformed reply is logged, counted and
@@ -20,6 +22,7 @@
 #include "bot/bot.hpp"
 #include "bot/chat_dispatcher.hpp"
 #include "storage/store.hpp"
+#include "tiers/tiers.hpp"
 #include "telegram/update_parser.hpp"
 
 namespace tgkeep::bot {
@@ -34,7 +37,7 @@ struct IntakeOptions {
 struct IntakeCounters {
   std::uint64_t received = 0;
   std::uint64_t stored = 0;
-  std::uint64_t duplicates = 0;
+  std::uint64_t duplicates = 0;  // by the system of record or by Redis's dedupe keys
   std::uint64_t rejected = 0;  // elements of a reply without a usable update_id
   std::uint64_t malformed_replies = 0;
   std::uint64_t storage_failures = 0;
@@ -42,7 +45,7 @@ struct IntakeCounters {
 
 class Intake {
  public:
-  Intake(IntakeOptions options, ApiCaller& api, storage::Store& store, Bot& bot,
+  Intake(IntakeOptions options, ApiCaller& api, tiers::Tiers& tiers, Bot& bot,
          ChatDispatcher& dispatcher, StopSignal& stop);
 
   // Hands updates stored before a crash but never handled to the dispatcher; run before run().
@@ -60,6 +63,7 @@ class Intake {
 
   IntakeOptions options_;
   ApiCaller& api_;
+  tiers::Tiers& tiers_;
   storage::Store& store_;
   Bot& bot_;
   ChatDispatcher& dispatcher_;

@@ -49,8 +49,13 @@ inline constexpr std::string_view button_history = "button_history";
 inline constexpr std::string_view button_reset_yes = "button_reset_yes";
 inline constexpr std::string_view button_reset_no = "button_reset_no";
 inline constexpr std::string_view unknown_command = "unknown_command";  // {command}
-inline constexpr std::string_view limit_reached = "limit_reached";      // {limit} {reset}
-inline constexpr std::string_view limits_left = "limits_left";          // {left} {limit}
+// Quotas: {tariff} name, {limit}, {left}, {period} (a period_* text), {reset} ("2026-11-23 00:00").
+inline constexpr std::string_view limit_reached = "limit_reached";  // {tariff} {limit} {period} {reset}
+inline constexpr std::string_view limits_left = "limits_left";  // {tariff} {left} {limit} {period} {reset}
+inline constexpr std::string_view period_hour = "period_hour";
+inline constexpr std::string_view period_day = "period_day";
+inline constexpr std::string_view period_week = "period_week";
+inline constexpr std::string_view period_month = "period_month";
 inline constexpr std::string_view error_temporary = "error_temporary";  // storage or API trouble
 
 inline constexpr std::array all_keys = {
@@ -63,7 +68,9 @@ inline constexpr std::array all_keys = {
     error_temporary,   reset_cancelled,
     reset_expired,     button_help,
     button_history,    button_reset_yes,
-    button_reset_no,
+    button_reset_no,   period_hour,
+    period_day,        period_week,
+    period_month,
 };
 }  // namespace text
 

@@ -93,8 +93,14 @@ TEST(Lexicon, SubstitutesCyrillicAndEmojiArguments) {
   EXPECT_EQ(lexicon.render(text::greeting, "ru", {{"name", "Анна 🌸"}}),
             "Здравствуйте, Анна 🌸! Я сохраняю каждое сообщение этого чата. Напишите "
             "что-нибудь или отправьте /help.");
-  EXPECT_EQ(lexicon.render(text::limits_left, "ru", {{"left", "3"}, {"limit", "10"}}),
-            "Сообщений на сегодня осталось: 3 из 10.");
+  EXPECT_EQ(lexicon.render(text::limits_left, "ru",
+                           {{"tariff", "free"},
+                            {"left", "3"},
+                            {"limit", "10"},
+                            {"period", "день"},
+                            {"reset", "2026-11-23 00:00"}}),
+            "Тариф «free»: осталось 3 из 10 сообщений за период «день». Лимит обновится "
+            "2026-11-23 00:00 UTC.");
   EXPECT_EQ(lexicon.render(text::history_line_user, "ru", {{"text", "👍🏽 ок"}}),
             "вы: 👍🏽 ок");
 }

@@ -17,6 +17,7 @@ constexpr LexiconEntry kEntries[] = {
      "/start — greeting\n"
      "/help — this list\n"
      "/history [n] — last n messages of this chat, {default} by default\n"
+     "/limits — messages left in your plan\n"
      "/reset — forget this chat's history (asks to confirm)"},
     {"en", text::history_header, "Last {count} messages of this chat:"},
     {"en", text::history_empty, "This chat has no stored messages yet."},
@@ -35,8 +36,14 @@ constexpr LexiconEntry kEntries[] = {
     {"en", text::button_reset_no, "Keep"},
     {"en", text::unknown_command, "I don't know {command}. /help lists what I can do."},
     {"en", text::limit_reached,
-     "You have used your {limit} messages for today. The quota resets at {reset}."},
-    {"en", text::limits_left, "Messages left for today: {left} of {limit}."},
+     "You have used all {limit} messages of your plan “{tariff}” for {period}. It renews at "
+     "{reset} UTC."},
+    {"en", text::limits_left,
+     "Plan “{tariff}”: {left} of {limit} messages left for {period}. It renews at {reset} UTC."},
+    {"en", text::period_hour, "this hour"},
+    {"en", text::period_day, "today"},
+    {"en", text::period_week, "this week"},
+    {"en", text::period_month, "this month"},
     {"en", text::error_temporary, "Something went wrong on my side. Please try again in a minute."},
 
     // Russian.
@@ -48,6 +55,7 @@ constexpr LexiconEntry kEntries[] = {
      "/start — приветствие\n"
      "/help — этот список\n"
      "/history [n] — последние n сообщений этого чата, по умолчанию {default}\n"
+     "/limits — сколько сообщений осталось по тарифу\n"
      "/reset — забыть историю этого чата (с подтверждением)"},
     {"ru", text::history_header, "Последние сообщения этого чата ({count}):"},
     {"ru", text::history_empty, "В этом чате пока нет сохранённых сообщений."},
@@ -67,8 +75,15 @@ constexpr LexiconEntry kEntries[] = {
     {"ru", text::unknown_command,
      "Я не знаю команды {command}. Отправьте /help, чтобы узнать, что я умею."},
     {"ru", text::limit_reached,
-     "Вы исчерпали дневной лимит сообщений ({limit}). Лимит обновится в {reset}."},
-    {"ru", text::limits_left, "Сообщений на сегодня осталось: {left} из {limit}."},
+     "Лимит тарифа «{tariff}» исчерпан: {limit} сообщений за период «{period}». Он обновится "
+     "{reset} UTC."},
+    {"ru", text::limits_left,
+     "Тариф «{tariff}»: осталось {left} из {limit} сообщений за период «{period}». Лимит "
+     "обновится {reset} UTC."},
+    {"ru", text::period_hour, "час"},
+    {"ru", text::period_day, "день"},
+    {"ru", text::period_week, "неделя"},
+    {"ru", text::period_month, "месяц"},
     {"ru", text::error_temporary,
      "У меня что-то пошло не так. Пожалуйста, попробуйте ещё раз через минуту."},
 };

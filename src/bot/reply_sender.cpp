@@ -21,9 +21,9 @@ using storage::await_status;
 
 namespace asio = boost::asio;
 
-ReplySender::ReplySender(storage::Store& store, ApiCaller& api, RateLimiter& limiter,
+ReplySender::ReplySender(tiers::Tiers& tiers, ApiCaller& api, RateLimiter& limiter,
                          ReplyOptions options)
-    : store_(store), api_(api), limiter_(limiter), options_(options) {}
+    : tiers_(tiers), store_(tiers.store()), api_(api), limiter_(limiter), options_(options) {}
 
 asio::awaitable<void> ReplySender::reply(const telegram::Message& to, std::int64_t update_id,
                                          std::string text, telegram::InlineKeyboard keyboard,
@@ -66,6 +66,7 @@ asio::awaitable<bool> ReplySender::edit(const telegram::Message& sent, std::stri
     spdlog::error("message {} in chat {} was edited but the edit could not be stored: {}",
                   sent.message_id, sent.chat.id, recorded.error().message);
   }
+  co_await tiers_.message_edited(sent.chat.id);
   co_return true;
 }
 
@@ -73,9 +74,9 @@ asio::awaitable<void> ReplySender::send_part(const telegram::Message& to, std::i
                                              std::string key, std::string text, bool quote,
                                              telegram::InlineKeyboard keyboard) {
   const std::int64_t chat_id = to.chat.id;
-  auto recorded = co_await await_result<storage::ReplyState>([&](auto done) {
-    store_.record_reply(pending_reply(chat_id, update_id, text, unix_now(), key), std::move(done));
-  });
+  const auto pending = pending_reply(chat_id, update_id, text, unix_now(), key);
+  auto recorded = co_await await_result<storage::ReplyState>(
+      [&](auto done) { store_.record_reply(pending, std::move(done)); });
   if (!recorded) {
     // A reply is stored before it is sent, or not sent at all.
     ++counters_.failed;
@@ -87,6 +88,7 @@ asio::awaitable<void> ReplySender::send_part(const telegram::Message& to, std::i
     ++counters_.skipped_already_sent;
     co_return;
   }
+  if (!recorded->existed) co_await tiers_.reply_recorded(pending);
 
   const auto now = std::chrono::steady_clock::now();
   const auto slot = limiter_.reserve(chat_id, to.chat.is_group(), now);

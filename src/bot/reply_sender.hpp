@@ -14,6 +14,7 @@
 
 #include "bot/api_caller.hpp"
 #include "storage/store.hpp"
+#include "tiers/tiers.hpp"
 #include "telegram/requests.hpp"
 #include "telegram/update.hpp"
 #include "telegram/update_parser.hpp"
@@ -34,7 +35,7 @@ struct ReplyCounters {
 
 class ReplySender {
  public:
-  ReplySender(storage::Store& store, ApiCaller& api, RateLimiter& limiter, ReplyOptions options);
+  ReplySender(tiers::Tiers& tiers, ApiCaller& api, RateLimiter& limiter, ReplyOptions options);
 
   // Replies to `to` (the message being answered, in update `update_id`) with `text`; the last
   // part carries `keyboard`. `key_base` distinguishes several replies to one update.
@@ -54,6 +55,7 @@ class ReplySender {
                                          std::string key, std::string text, bool quote,
                                          telegram::InlineKeyboard keyboard);
 
+  tiers::Tiers& tiers_;
   storage::Store& store_;
   ApiCaller& api_;
   RateLimiter& limiter_;

@@ -51,6 +51,28 @@ void add_storage_options(CLI::App& app, Settings& s) {
       ->envname("TGKEEP_CONFIG");
 }
 
+void add_redis_options(CLI::App& app, Settings& s) {
+  const std::string group = "Redis (hot tier)";
+  setting(app, "redis-url", s.redis_url,
+          "redis:// or rediss:// URL; also REDIS_URL, REDIS_PRIVATE_URL, REDIS_PUBLIC_URL, "
+          "REDISHOST+REDISPORT+REDISUSER+REDISPASSWORD (tried in that order)",
+          group);
+  setting(app, "redis-prefix", s.redis_prefix, "prefix of every Redis key", group);
+  setting(app, "redis-timeout", s.redis_timeout_ms, "milliseconds before a Redis command fails",
+          group)
+      ->check(CLI::Range(10, 60'000));
+  setting(app, "redis-connect-timeout", s.redis_connect_timeout_ms,
+          "milliseconds to connect, TLS and AUTH included", group)
+      ->check(CLI::Range(10, 60'000));
+  setting(app, "history-cap", s.history_cap, "messages per chat kept in Redis", group)
+      ->check(CLI::Range(1, 10'000));
+  setting(app, "history-idle", s.history_idle_seconds,
+          "seconds after which an idle chat's history leaves Redis", group)
+      ->check(CLI::Range(60, 365 * 24 * 3600));
+  setting(app, "profile-ttl", s.profile_ttl_seconds, "seconds a user profile stays cached", group)
+      ->check(CLI::Range(1, 7 * 24 * 3600));
+}
+
 void add_run_options(CLI::App& app, Settings& s) {
   const std::string tg = "Telegram";
   app.add_option("--token", s.token,
@@ -82,6 +104,7 @@ void add_run_options(CLI::App& app, Settings& s) {
       ->check(CLI::Range(1, 1'000'000));
 
   add_storage_options(app, s);
+  add_redis_options(app, s);
 
   const std::string bot = "Bot";
   setting(app, "engine", s.engine, "reply engine: echo (repeat text) or none (commands only)", bot)
@@ -92,6 +115,10 @@ void add_run_options(CLI::App& app, Settings& s) {
       ->check(CLI::Range(1, 1000));
   setting(app, "reset-confirm", s.reset_confirm_seconds, "seconds to confirm /reset", bot)
       ->check(CLI::Range(1, 3600));
+  setting(app, "tariffs", s.tariffs,
+          "usage quotas NAME=LIMIT/PERIOD (hour, day, week, month), comma separated; the first "
+          "is the default",
+          bot);
 
   const std::string rate = "Rate limits";
   setting(app, "rate-limits", s.rate_limits, "on, or off for fake Bot APIs and benchmarks", rate)
@@ -191,11 +218,13 @@ std::string summary(const Settings& s) {
           : fmt::format("{}/s overall, {}/s per chat, {}/min per group", s.rate_global_per_second,
                         s.rate_chat_per_second, s.rate_group_per_minute);
   return fmt::format(
-      "config: api={} token={} ({}) storage=sqlite data_dir={} engine={} poll_timeout={}s "
-      "poll_limit={} allowed_updates={} max_in_flight={} rate_limits=[{}] log={}/{} config_file={}",
+      "config: api={} token={} ({}) storage=sqlite data_dir={} engine={} tariffs={} "
+      "poll_timeout={}s poll_limit={} allowed_updates={} max_in_flight={} rate_limits=[{}] "
+      "redis_prefix={} redis_timeout={}ms history_cap={} log={}/{} config_file={}",
       mask_url(s.api_url), mask_token(s.token), s.token_source.empty() ? "unset" : s.token_source,
-      s.data_dir.string(), s.engine, s.poll_timeout_seconds, s.poll_limit, allowed, s.max_in_flight,
-      limits, s.log_format, s.log_level, s.config_file.empty() ? "none" : s.config_file);
+      s.data_dir.string(), s.engine, s.tariffs, s.poll_timeout_seconds, s.poll_limit, allowed,
+      s.max_in_flight, limits, s.redis_prefix, s.redis_timeout_ms, s.history_cap, s.log_format,
+      s.log_level, s.config_file.empty() ? "none" : s.config_file);
 }
 
 }  // namespace tgkeep::config

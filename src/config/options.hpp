@@ -16,6 +16,9 @@ namespace tgkeep::config {
 // Adds every `run` setting to `app`, bound to `settings`.
 void add_run_options(CLI::App& app, Settings& settings);
 
+// Adds the Redis settings (also part of add_run_options).
+void add_redis_options(CLI::App& app, Settings& settings);
+
 // Adds the settings that commands reading stored data share (--data-dir, logging).
 void add_storage_options(CLI::App& app, Settings& settings);
 

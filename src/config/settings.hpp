@@ -30,8 +30,20 @@ struct Settings {
   // Storage
   std::filesystem::path data_dir = "./data";
 
+  // Redis, the hot tier. Where it is comes from the environment as platforms set it
+  // (TGKEEP_REDIS_URL, REDIS_URL, REDIS_PRIVATE_URL, REDIS_PUBLIC_URL, REDISHOST...; see
+  // config/redis_candidates.hpp); --redis-url counts as TGKEEP_REDIS_URL.
+  std::string redis_url;  // secret (may hold a password)
+  std::string redis_prefix = "tgkeep";
+  int redis_timeout_ms = 500;
+  int redis_connect_timeout_ms = 3000;
+  int history_cap = 200;
+  int history_idle_seconds = 7 * 24 * 3600;
+  int profile_ttl_seconds = 300;
+
   // Bot
   std::string engine = "echo";
+  std::string tariffs = "free=30/day";  // NAME=LIMIT/PERIOD,...; the first is the default
   int history_default = 10;
   int history_max = 100;
   int reset_confirm_seconds = 60;

@@ -134,6 +134,7 @@ asio::awaitable<Result<Quota>> Tiers::quota(std::int64_t user_id, std::int64_t n
   Quota quota;
   quota.limit = tariff.limit;
   quota.tariff = tariff.name;
+  quota.period = tariff.period;
   quota.resets_at = window.end;
   if (hot_usable()) {
     auto used = co_await hot_->usage(user_id, window.id);
@@ -161,6 +162,7 @@ asio::awaitable<Result<Quota>> Tiers::consume_quota(std::int64_t user_id, std::i
   Quota quota;
   quota.limit = tariff.limit;
   quota.tariff = tariff.name;
+  quota.period = tariff.period;
   quota.resets_at = window.end;
   if (hot_usable()) {
     const auto ttl = std::chrono::seconds(window.end - now + kCounterMarginSeconds);

@@ -33,6 +33,7 @@ struct Quota {
   std::int64_t used = 0;
   std::int64_t limit = 0;
   std::string tariff;
+  hot::Period period = hot::Period::day;
   std::int64_t resets_at = 0;  // unix seconds
   bool from_redis = false;
 };
