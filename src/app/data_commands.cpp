@@ -7,6 +7,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "app/redis_commands.hpp"
 #include "sqlite/sqlite_store.hpp"
 #include "util/json_writer.hpp"
 
@@ -106,7 +107,9 @@ int export_command(const config::Settings& settings, std::optional<std::int64_t>
   return 0;
 }
 
-int history_command(const config::Settings& settings, std::int64_t chat_id, std::size_t limit) {
+int history_command(const config::Settings& settings, std::int64_t chat_id, std::size_t limit,
+                    const std::string& tier) {
+  if (tier == "redis") return hot_history_command(settings, chat_id, limit);
   auto store = open_store(settings, true);
   if (!store) return fail(store.error());
   auto messages = wait_for<std::vector<storage::MessageRecord>>(
@@ -114,7 +117,12 @@ int history_command(const config::Settings& settings, std::int64_t chat_id, std:
   (*store)->close();
   if (!messages) return fail(messages.error());
   if (messages->empty()) fmt::print(stderr, "tgkeep: no stored messages in chat {}\n", chat_id);
-  for (const auto& m : *messages) {
+  print_history(*messages);
+  return 0;
+}
+
+void print_history(const std::vector<storage::MessageRecord>& messages) {
+  for (const auto& m : messages) {
     const auto when = fmt::gmtime(static_cast<std::time_t>(m.date));
     const std::string who = m.role == storage::Role::user
                                 ? fmt::format("user {}", m.user_id ? *m.user_id : 0)
@@ -127,7 +135,6 @@ int history_command(const config::Settings& settings, std::int64_t chat_id, std:
                m.message_id ? std::to_string(*m.message_id) : std::string("-"), who, text,
                m.edited ? " (edited)" : "");
   }
-  return 0;
 }
 
 }  // namespace tgkeep::app

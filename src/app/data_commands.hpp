@@ -4,8 +4,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "config/settings.hpp"
+#include "storage/records.hpp"
 
 namespace tgkeep::app {
 
@@ -14,6 +17,11 @@ int migrate_command(const config::Settings& settings);
 int export_command(const config::Settings& settings, std::optional<std::int64_t> chat_id,
                    std::optional<std::int64_t> user_id);
 
-int history_command(const config::Settings& settings, std::int64_t chat_id, std::size_t limit);
+// `tier`: "" or "sqlite" read the system of record; "redis" the hot tier alone.
+int history_command(const config::Settings& settings, std::int64_t chat_id, std::size_t limit,
+                    const std::string& tier);
+
+// Prints messages one per line, oldest first: date, message_id, who, text.
+void print_history(const std::vector<storage::MessageRecord>& messages);
 
 }  // namespace tgkeep::app

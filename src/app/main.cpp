@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/data_commands.hpp"
+#include "app/redis_commands.hpp"
 #include "app/run_command.hpp"
 #include "app/sandbox_command.hpp"
 #include "config/options.hpp"
@@ -41,6 +42,35 @@ int main(int argc, char** argv) {
   history->add_option("--limit", history_limit, "how many messages")
       ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
+  std::string history_tier;
+  history->add_option("--tier", history_tier,
+                      "read one tier: sqlite (the system of record, default) or redis (the hot "
+                      "tier alone)")
+      ->check(CLI::IsMember({"sqlite", "redis"}));
+  config::add_redis_options(*history, settings);
+
+  std::int64_t tariff_user = 0;
+  std::optional<std::string> tariff_name;
+  auto* tariff = app.add_subcommand(
+      "tariff", "show a user's tariff and quota, or put the user on a tariff (NAME or default)");
+  config::add_storage_options(*tariff, settings);
+  config::add_redis_options(*tariff, settings);
+  tariff->add_option("USER_ID", tariff_user, "the user")->required();
+  tariff->add_option("NAME", tariff_name, "a tariff of --tariffs, or default");
+  tariff->add_option("--tariffs", settings.tariffs, "the tariffs, as for run")
+      ->envname("TGKEEP_TARIFFS")
+      ->capture_default_str();
+
+  std::string lexicon_action;
+  std::vector<std::string> lexicon_args;
+  auto* lexicon = app.add_subcommand(
+      "lexicon", "list the bot's text keys and the operator's texts, or set/unset one");
+  config::add_storage_options(*lexicon, settings);
+  config::add_redis_options(*lexicon, settings);
+  lexicon->add_option("ACTION", lexicon_action, "list, set LANG KEY TEXT, or unset LANG KEY")
+      ->required()
+      ->check(CLI::IsMember({"list", "set", "unset"}));
+  lexicon->add_option("ARGS", lexicon_args, "LANG KEY [TEXT]");
 
   app::SandboxSettings sandbox_settings;
   auto* sandbox = app.add_subcommand(
@@ -74,6 +104,9 @@ int main(int argc, char** argv) {
   if (sandbox->parsed()) return app::sandbox_command(sandbox_settings);
   if (migrate->parsed()) return app::migrate_command(settings);
   if (exporter->parsed()) return app::export_command(settings, export_chat, export_user);
-  if (history->parsed()) return app::history_command(settings, history_chat, history_limit);
+  if (history->parsed())
+    return app::history_command(settings, history_chat, history_limit, history_tier);
+  if (tariff->parsed()) return app::tariff_command(settings, tariff_user, tariff_name);
+  if (lexicon->parsed()) return app::lexicon_command(settings, lexicon_action, lexicon_args);
   return 2;
 }
