@@ -48,7 +48,7 @@ asio::awaitable<Result<RedisConnection>> connect_redis(asio::any_io_executor ex,
                  "REDIS_PUBLIC_URL or REDISHOST); the system of record serves everything");
     co_return out;
   }
-  for (const auto& line : config::describe_candidates(*found)) spdlog::info("redis: {}", line);
+  for (const auto& line : config::describe_candidates(*found)) spdlog::info("{}", line);
 
   std::vector<std::string> failures;
   for (const auto& candidate : found->candidates) {
@@ -77,11 +77,7 @@ asio::awaitable<Result<RedisConnection>> connect_redis(asio::any_io_executor ex,
       }
       co_return out;
     }
-    std::string reason = connected.error().message;
-    if (candidate.private_network && connected.error().code == redis::ErrorCode::dns) {
-      reason += " (a private-network name resolves only inside its platform's network)";
-    }
-    failures.push_back(fmt::format("{} failed: {}", name, reason));
+    failures.push_back(fmt::format("{} failed: {}", name, connected.error().message));
     if (!out.client) {
       out.client = std::move(client).value();  // kept, reconnecting, should nothing else work
       out.chosen = name;

@@ -231,3 +231,177 @@ class E2ETest(unittest.TestCase):
     def wait_confirmed(self, last_update_id, timeout=60):
         wait_until(lambda: self.api.stats()["confirmed_offset"] > last_update_id, timeout,
                    what=f"offset past {last_update_id}")
+
+
+# --- Redis: a real redis-server per test, and a tiny RESP client. ---
+
+import socket  # noqa: E402  (kept with the Redis helpers it serves)
+
+REDIS_SERVER = os.environ.get("REDIS_SERVER_BIN", "redis-server")
+
+# Every variable tgkeep reads to find Redis (src/config/redis_candidates.cpp). The bot's and the
+# CLI's environment blanks them (empty counts as unset) unless a test sets them, so a Redis
+# configured on the developer's machine never leaks into a test.
+REDIS_ENV_NAMES = ("TGKEEP_REDIS_URL", "REDIS_URL", "REDIS_PRIVATE_URL", "REDIS_PUBLIC_URL",
+                   "REDISHOST", "REDISPORT", "REDISUSER", "REDISPASSWORD", "REDIS_HOST",
+                   "REDIS_PORT", "REDIS_USERNAME", "REDIS_PASSWORD", "REDIS_TLS_CA")
+
+
+def redis_env(**values):
+    """The Redis variables for a tgkeep process: all blank but `values`."""
+    env = {name: "" for name in REDIS_ENV_NAMES}
+    env.update(values)
+    return env
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RespError(Exception):
+    """An error reply of Redis (-ERR ..., -WRONGPASS ...)."""
+
+
+class RespClient:
+    """A minimal blocking RESP2 client: one connection, one command at a time."""
+
+    def __init__(self, port, password=None, username=None, timeout=5.0):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+        if password is not None:
+            self.command(*(["AUTH", username, password] if username else ["AUTH", password]))
+
+    def close(self):
+        self.sock.close()
+
+    def command(self, *args):
+        out = [b"*%d\r\n" % len(args)]
+        for arg in args:
+            data = arg if isinstance(arg, bytes) else str(arg).encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+        self.sock.sendall(b"".join(out))
+        return self._reply()
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("Redis closed the connection")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _exact(self, n):
+        while len(self.buf) < n + 2:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("Redis closed the connection")
+            self.buf += chunk
+        data, self.buf = self.buf[:n], self.buf[n + 2:]
+        return data
+
+    def _reply(self):
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"-":
+            raise RespError(rest.decode())
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            return None if n < 0 else self._exact(n).decode("utf-8", "replace")
+        if kind == b"*":
+            n = int(rest)
+            return None if n < 0 else [self._reply() for _ in range(n)]
+        raise RespError(f"unexpected reply {line!r}")
+
+
+class RedisServer:
+    """A real `redis-server` on 127.0.0.1 at a free port, in its own temporary directory, without
+    persistence. `kill()` SIGKILLs it by PID, `restart()` starts it again, empty, on the same port,
+    `stop()` ends it by PID and removes its directory."""
+
+    def __init__(self, password=None, extra_args=()):
+        self.password = password
+        self.extra_args = list(extra_args)
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="tgkeep-e2e-redis-")
+        self.proc = None
+        self.starts = 0
+        self.start()
+
+    @staticmethod
+    def available():
+        return shutil.which(REDIS_SERVER) is not None
+
+    def url(self, password=None, username="default"):
+        password = self.password if password is None else password
+        auth = f"{username}:{password}@" if password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}"
+
+    def start(self, timeout=10.0):
+        self.starts += 1
+        args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no",
+                "--dir", self.dir, "--logfile", os.path.join(self.dir, f"redis-{self.starts}.log")]
+        if self.password:
+            args += ["--requirepass", self.password]
+        self.proc = subprocess.Popen(args + self.extra_args, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def answers():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.proc.returncode}; see "
+                                   f"{self.dir}")
+            try:
+                return self.cli("PING") == "PONG"
+            except (OSError, RespError):
+                return False
+        wait_until(answers, timeout, interval=0.02, what="redis-server to answer PING")
+
+    def client(self):
+        return RespClient(self.port, self.password)
+
+    def cli(self, *args):
+        """One command on a fresh connection (authenticated when the server has a password)."""
+        conn = self.client()
+        try:
+            return conn.command(*args)
+        finally:
+            conn.close()
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+        if self.proc:
+            self.proc.wait()
+
+    def restart(self):
+        self.kill()
+        self.start()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def run_tgkeep_env(*args, data_dir, env=None, timeout=60):
+    """`tgkeep` with the variables of tgkeep and Redis from this environment left out, plus
+    `env`."""
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("TGKEEP_", "TELEGRAM_", "BOT_TOKEN"))}
+    clean.update(redis_env())
+    clean["TGKEEP_DATA_DIR"] = data_dir
+    clean.update(env or {})
+    return subprocess.run([TGKEEP, *args], env=clean, capture_output=True, text=True,
+                          timeout=timeout)
