@@ -328,11 +328,18 @@ class RedisServer:
     def __init__(self, password=None, extra_args=()):
         self.password = password
         self.extra_args = list(extra_args)
-        self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="tgkeep-e2e-redis-")
         self.proc = None
         self.starts = 0
-        self.start()
+        for attempt in range(3):  # the free port may be taken in between: try another
+            self.port = free_port()
+            try:
+                self.start()
+                return
+            except RuntimeError:
+                if attempt == 2:
+                    shutil.rmtree(self.dir, ignore_errors=True)
+                    raise
 
     @staticmethod
     def available():
@@ -358,10 +365,16 @@ class RedisServer:
                 raise RuntimeError(f"redis-server exited with {self.proc.returncode}; see "
                                    f"{self.dir}")
             try:
-                return self.cli("PING") == "PONG"
+                # PING, and make sure it is this server, not another one on a reused port.
+                return (self.cli("PING") == "PONG" and
+                        f"process_id:{self.proc.pid}\r\n" in self.cli("INFO", "server"))
             except (OSError, RespError):
                 return False
-        wait_until(answers, timeout, interval=0.02, what="redis-server to answer PING")
+        try:
+            wait_until(answers, timeout, interval=0.02, what="redis-server to answer PING")
+        except AssertionError:
+            self.kill()
+            raise
 
     def client(self):
         return RespClient(self.port, self.password)
