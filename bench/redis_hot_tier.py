@@ -10,9 +10,11 @@ read: hot_tier_bench times history(chat, 50) one at a time; set beside `redis-be
 LRANGE -50 -1 of one of the same lists. Targets (the issue): append >= 0.5 x LPUSH -P 32,
 read p99 <= 1 ms. Prints one line of JSON per benchmark; exits 1 when a run fails (not when a
 target is missed). Competing CPU load skews both sides differently: `idle_cpus` is sampled
-before each benchmark.
+before each benchmark. With 2 CPUs or more, redis-server is pinned to one CPU and every client
+(ours and redis-benchmark) to another: unpinned, the scheduler stacking server and client on one
+CPU now and then moves the figures by 30% or more from run to run (--no-pin to compare).
 
-Usage: bench/redis_hot_tier.py [--bin PATH] [--chats C] [--messages M] [--reads R]
+Usage: bench/redis_hot_tier.py [--bin PATH] [--chats C] [--messages M] [--reads R] [--no-pin]
 """
 
 import argparse
@@ -107,6 +109,7 @@ def bench_append(args, port):
         "redis_benchmark_rpush_p32_same_shape_per_s": round(same_shape),
         "ratio_same_shape": round(rate / same_shape, 3),
         "meets_target": rate >= 0.5 * lpush,
+        "pinned": args.pin,
         "idle_cpus": idle,
     }), flush=True)
 
@@ -133,6 +136,7 @@ def bench_read(args, port):
         "p50_ratio": round(ours["p50_us"] / p50, 2),
         "p99_ratio": round(ours["p99_us"] / p99, 2),
         "meets_target": ours["p99_us"] <= 1000,
+        "pinned": args.pin,
         "idle_cpus": idle,
     }), flush=True)
 
@@ -143,7 +147,10 @@ def main():
     parser.add_argument("--chats", type=int, default=10_000)
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--reads", type=int, default=20_000)
+    parser.add_argument("--no-pin", dest="pin", action="store_false")
     args = parser.parse_args()
+    cpus = sorted(os.sched_getaffinity(0))
+    args.pin = args.pin and len(cpus) >= 2
 
     tmp = tempfile.mkdtemp(prefix="tgkeep-redis-bench-")
     port = free_port()
@@ -163,6 +170,9 @@ def main():
                 with open(os.path.join(tmp, "redis.log")) as log:
                     sys.exit("redis-server did not start:\n" + log.read()[-2000:])
             time.sleep(0.05)
+        if args.pin:
+            os.sched_setaffinity(server.pid, {cpus[0]})
+            os.sched_setaffinity(0, {cpus[1]})  # inherited by every client started from here
         bench_append(args, port)
         bench_read(args, port)
     finally:

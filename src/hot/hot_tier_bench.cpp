@@ -14,8 +14,11 @@
 // sees. Prints one line of JSON. Writes keys under "tgkeep-bench:": use a scratch server.
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
