@@ -9,8 +9,11 @@ build_packages=(
   libboost1.81-dev libssl-dev libsimdjson-dev libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev libpq-dev
 )
+# postgresql: the PostgreSQL 15 server binaries (initdb, postgres in /usr/lib/postgresql/15/bin)
+# for the tests labelled `pg`, which start their own servers; the cluster the package may create
+# is not used.
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev python3 openssl clang libclang-rt-14-dev
-  chromium fonts-noto-color-emoji redis-server)
+  chromium fonts-noto-color-emoji redis-server postgresql)
 
 want=("${build_packages[@]}")
 if [ "${1:-}" = "--with-tests" ]; then

@@ -1,9 +1,9 @@
 #include "app/redis_commands.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <fmt/format.h>
 
 #include "app/data_commands.hpp"
 #include "app/logging.hpp"
@@ -94,14 +94,14 @@ void close(Session& session) {
 
 }  // namespace
 
-int hot_history_command(const config::Settings& settings, std::int64_t chat_id,
-                        std::size_t limit) {
+int hot_history_command(const config::Settings& settings, std::int64_t chat_id, std::size_t limit) {
   auto opened = open_session(settings, false);
   if (auto* code = std::get_if<int>(&opened)) return *code;
   auto& session = *std::get<0>(opened);
   if (!session.client) {
-    return fail("Redis is not configured: set REDIS_URL (or TGKEEP_REDIS_URL, REDISHOST...) to "
-                "read the hot tier");
+    return fail(
+        "Redis is not configured: set REDIS_URL (or TGKEEP_REDIS_URL, REDISHOST...) to "
+        "read the hot tier");
   }
   if (!session.hot) return fail("Redis does not answer (see above); nothing to read");
   if (limit > static_cast<std::size_t>(settings.history_cap)) {
@@ -131,7 +131,8 @@ int tariff_command(const config::Settings& settings, std::int64_t user_id,
     if (*tariff == "default") tariff->clear();
     if (!tariff->empty() && session.tiers->tariff_named(*tariff).name != *tariff) {
       close(session);
-      return fail(fmt::format("no tariff \"{}\" in TGKEEP_TARIFFS ({})", *tariff, settings.tariffs));
+      return fail(
+          fmt::format("no tariff \"{}\" in TGKEEP_TARIFFS ({})", *tariff, settings.tariffs));
     }
     auto set = storage::await_result<bool>(
         [&](auto done) { session.store->set_user_tariff(user_id, *tariff, std::move(done)); });
@@ -147,8 +148,9 @@ int tariff_command(const config::Settings& settings, std::int64_t user_id,
     if (session.hot) {
       auto dropped = run(session, session.hot->drop_profile(user_id));
       if (!dropped) {
-        fmt::print(stderr, "tgkeep: warning: the cached profile stays in Redis until it expires "
-                           "({} s): {}\n",
+        fmt::print(stderr,
+                   "tgkeep: warning: the cached profile stays in Redis until it expires "
+                   "({} s): {}\n",
                    settings.profile_ttl_seconds, dropped.error().message);
       }
     }
@@ -165,7 +167,8 @@ int tariff_command(const config::Settings& settings, std::int64_t user_id,
 int lexicon_command(const config::Settings& settings, const std::string& action,
                     const std::vector<std::string>& args) {
   const bool listing = action == "list";
-  if (!listing && !((action == "set" && args.size() == 3) || (action == "unset" && args.size() == 2))) {
+  if (!listing &&
+      !((action == "set" && args.size() == 3) || (action == "unset" && args.size() == 2))) {
     return fail("usage: tgkeep lexicon list | set LANG KEY TEXT | unset LANG KEY");
   }
   auto opened = open_session(settings, true);
@@ -175,8 +178,8 @@ int lexicon_command(const config::Settings& settings, const std::string& action,
     const auto& keys = bot::text::all_keys;
     if (std::find(keys.begin(), keys.end(), args[1]) == keys.end()) {
       close(session);
-      return fail(fmt::format("\"{}\" is not a lexicon key; `tgkeep lexicon list` shows them",
-                              args[1]));
+      return fail(
+          fmt::format("\"{}\" is not a lexicon key; `tgkeep lexicon list` shows them", args[1]));
     }
     storage::LexiconText entry{args[0], args[1], action == "set" ? args[2] : std::string()};
     auto set = storage::await_status(
@@ -189,8 +192,9 @@ int lexicon_command(const config::Settings& settings, const std::string& action,
     if (session.hot) {
       auto bumped = run(session, session.hot->bump_lexicon_version());
       if (!bumped) {
-        fmt::print(stderr, "tgkeep: warning: running instances learn of it within 10 s only "
-                           "once Redis answers: {}\n",
+        fmt::print(stderr,
+                   "tgkeep: warning: running instances learn of it within 10 s only "
+                   "once Redis answers: {}\n",
                    bumped.error().message);
       }
     }

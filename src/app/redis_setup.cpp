@@ -31,8 +31,8 @@ redis::Options redis_options_for(const config::RedisEndpoint& endpoint,
   options.password = endpoint.password;
   options.db = endpoint.db;
   options.client_name = endpoint.client_name.empty() ? "tgkeep" : endpoint.client_name;
-  options.connect_timeout =
-      endpoint.connect_timeout.value_or(std::chrono::milliseconds(settings.redis_connect_timeout_ms));
+  options.connect_timeout = endpoint.connect_timeout.value_or(
+      std::chrono::milliseconds(settings.redis_connect_timeout_ms));
   options.command_timeout =
       endpoint.command_timeout.value_or(std::chrono::milliseconds(settings.redis_timeout_ms));
   return options;
@@ -44,8 +44,9 @@ asio::awaitable<Result<RedisConnection>> connect_redis(asio::any_io_executor ex,
   if (!found) co_return found.error();
   RedisConnection out;
   if (found->candidates.empty()) {
-    spdlog::info("redis: not configured (no TGKEEP_REDIS_URL, REDIS_URL, REDIS_PRIVATE_URL, "
-                 "REDIS_PUBLIC_URL or REDISHOST); the system of record serves everything");
+    spdlog::info(
+        "redis: not configured (no TGKEEP_REDIS_URL, REDIS_URL, REDIS_PRIVATE_URL, "
+        "REDIS_PUBLIC_URL or REDISHOST); the system of record serves everything");
     co_return out;
   }
   for (const auto& line : config::describe_candidates(*found)) spdlog::info("{}", line);
@@ -54,9 +55,10 @@ asio::awaitable<Result<RedisConnection>> connect_redis(asio::any_io_executor ex,
   for (const auto& candidate : found->candidates) {
     const auto& endpoint = candidate.endpoint;
     if (endpoint.tls && endpoint.tls_insecure) {
-      spdlog::warn("redis: {} skips TLS certificate verification (as its URL asks): the "
-                   "connection is encrypted but the server is not authenticated",
-                   candidate.sources.front());
+      spdlog::warn(
+          "redis: {} skips TLS certificate verification (as its URL asks): the "
+          "connection is encrypted but the server is not authenticated",
+          candidate.sources.front());
     }
     auto client = redis::Client::create(ex, redis_options_for(endpoint, settings));
     if (!client) {
@@ -85,9 +87,10 @@ asio::awaitable<Result<RedisConnection>> connect_redis(asio::any_io_executor ex,
       (*client)->shutdown();
     }
   }
-  spdlog::error("redis: no candidate answers ({}); serving from the system of record and "
-                "retrying {} in the background",
-                fmt::join(failures, "; "), out.chosen);
+  spdlog::error(
+      "redis: no candidate answers ({}); serving from the system of record and "
+      "retrying {} in the background",
+      fmt::join(failures, "; "), out.chosen);
   co_return out;
 }
 

@@ -10,8 +10,8 @@
 namespace tgkeep::config {
 namespace {
 
-constexpr std::array kUrlVariables = {"TGKEEP_DATABASE_URL", "DATABASE_URL",
-                                      "DATABASE_PRIVATE_URL", "DATABASE_PUBLIC_URL"};
+constexpr std::array kUrlVariables = {"TGKEEP_DATABASE_URL", "DATABASE_URL", "DATABASE_PRIVATE_URL",
+                                      "DATABASE_PUBLIC_URL"};
 constexpr std::array kLibpqVariables = {"PGHOST", "PGHOSTADDR", "PGPORT",
                                         "PGUSER", "PGDATABASE", "PGSERVICE"};
 

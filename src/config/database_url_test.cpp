@@ -28,11 +28,12 @@ TEST(DatabaseUrl, ReadsTheUrlFormsPlatformsUse) {
   EXPECT_TRUE(railway->has_password);
   EXPECT_EQ(railway->masked, "postgresql://postgres:****@postgres.railway.internal:5432/railway");
 
-  auto heroku = parse_database_url("postgres://u:p@ec2-1-2-3-4.compute-1.amazonaws.com/d1?sslmode=require",
-                                   "DATABASE_URL");
+  auto heroku = parse_database_url(
+      "postgres://u:p@ec2-1-2-3-4.compute-1.amazonaws.com/d1?sslmode=require", "DATABASE_URL");
   ASSERT_TRUE(heroku.ok());
   EXPECT_EQ(heroku->sslmode, "require");
-  EXPECT_EQ(heroku->masked, "postgresql://u:****@ec2-1-2-3-4.compute-1.amazonaws.com/d1?sslmode=require");
+  EXPECT_EQ(heroku->masked,
+            "postgresql://u:****@ec2-1-2-3-4.compute-1.amazonaws.com/d1?sslmode=require");
 
   auto v6 = parse_database_url("postgresql://app@[::1]:6543/app", "DATABASE_URL");
   ASSERT_TRUE(v6.ok());
@@ -82,12 +83,13 @@ TEST(DatabaseUrl, PrecedenceAndLibpqVariables) {
   EXPECT_EQ((*both)->source, "TGKEEP_DATABASE_URL");
   EXPECT_EQ((*both)->host, "h2");
 
-  auto railway_public = database_config(env({{"DATABASE_PUBLIC_URL", "postgres://a:b@proxy:1234/railway"}}));
+  auto railway_public =
+      database_config(env({{"DATABASE_PUBLIC_URL", "postgres://a:b@proxy:1234/railway"}}));
   ASSERT_TRUE(railway_public.ok() && railway_public->has_value());
   EXPECT_EQ((*railway_public)->source, "DATABASE_PUBLIC_URL");
 
-  auto pg = database_config(env({{"PGHOST", "db"}, {"PGUSER", "bot"}, {"PGPASSWORD", "pw"},
-                                 {"PGSSLMODE", "verify-full"}}));
+  auto pg = database_config(env(
+      {{"PGHOST", "db"}, {"PGUSER", "bot"}, {"PGPASSWORD", "pw"}, {"PGSSLMODE", "verify-full"}}));
   ASSERT_TRUE(pg.ok() && pg->has_value());
   EXPECT_EQ((*pg)->conninfo, "");
   EXPECT_EQ((*pg)->source, "PG* variables (PGHOST, PGUSER)");

@@ -121,9 +121,12 @@ Result<MessageRecord> decode_entry(std::string_view json) {
     }
     if (key == "x") {
       if (!read_text(v, letter) || letter.size() != 1) return false;
-      if (letter == "p") m.status = ReplyStatus::pending;
-      else if (letter == "f") m.status = ReplyStatus::failed;
-      else if (letter != "s") return false;
+      if (letter == "p")
+        m.status = ReplyStatus::pending;
+      else if (letter == "f")
+        m.status = ReplyStatus::failed;
+      else if (letter != "s")
+        return false;
       return true;
     }
     return true;  // a field of a newer tgkeep: ignored

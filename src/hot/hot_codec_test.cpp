@@ -58,9 +58,10 @@ TEST(HotCodec, InvalidUtf8IsReplacedNotPropagated) {
 }
 
 TEST(HotCodec, MalformedEntriesAreErrors) {
-  for (const char* bad : {"", "null", "[]", "{", "{\"c\":1}", "{\"c\":\"x\",\"r\":\"u\",\"t\":\"\"}",
-                          "{\"c\":1,\"r\":\"z\",\"t\":\"\"}", "{\"c\":1,\"r\":\"u\",\"t\":5}",
-                          "{\"c\":1,\"r\":\"u\",\"t\":\"\",\"x\":\"q\"}", "\xff\xff"}) {
+  for (const char* bad :
+       {"", "null", "[]", "{", "{\"c\":1}", "{\"c\":\"x\",\"r\":\"u\",\"t\":\"\"}",
+        "{\"c\":1,\"r\":\"z\",\"t\":\"\"}", "{\"c\":1,\"r\":\"u\",\"t\":5}",
+        "{\"c\":1,\"r\":\"u\",\"t\":\"\",\"x\":\"q\"}", "\xff\xff"}) {
     EXPECT_FALSE(decode_entry(bad).ok()) << bad;
   }
   EXPECT_TRUE(decode_entry("{\"c\":1,\"r\":\"a\",\"t\":\"\",\"future\":[1]}").ok());

@@ -22,7 +22,7 @@ class HotKeys {
   // Counts changes to the chat's history, so a read-through fill can tell that a write raced it.
   std::string chat_history_seq(std::int64_t chat_id) const;  // tgkeep:{chat:42}:history:seq
   // The pattern matching every chat's history list (for SCAN).
-  std::string chat_history_pattern() const;  // tgkeep:{chat:*}:history
+  std::string chat_history_pattern() const;              // tgkeep:{chat:*}:history
   std::string user_profile(std::int64_t user_id) const;  // tgkeep:{user:7}:profile
   // The usage counter of one quota window (see usage_window.hpp): tgkeep:{user:7}:usage:d20261122
   std::string user_usage(std::int64_t user_id, std::string_view window_id) const;

@@ -268,8 +268,7 @@ asio::awaitable<RedisStatus> HotTier::drop_history(std::int64_t chat_id) {
   co_return RedisStatus::success();
 }
 
-asio::awaitable<RedisResult<HotHistory>> HotTier::history(std::int64_t chat_id,
-                                                          std::size_t limit) {
+asio::awaitable<RedisResult<HotHistory>> HotTier::history(std::int64_t chat_id, std::size_t limit) {
   co_await repair();
   HotHistory out;
   if (limit > options_.history_cap || dirty_overflow_ || dirty_.contains(chat_id)) {

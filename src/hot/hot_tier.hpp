@@ -45,7 +45,7 @@ struct HotTierOptions {
 
 // What the hot tier holds for a chat.
 struct HotHistory {
-  bool present = false;  // false: a miss (no list, or the chat is dirty)
+  bool present = false;                          // false: a miss (no list, or the chat is dirty)
   std::vector<storage::MessageRecord> messages;  // present: the latest ones, oldest first
   std::string seq;  // miss: the change counter as read, for seed_history ("" when none)
 };
@@ -121,8 +121,9 @@ class HotTier {
  private:
   // Drops the lists of dirty chats, if Redis answers. Runs before reads and writes.
   boost::asio::awaitable<void> repair();
-  boost::asio::awaitable<redis::RedisResult<redis::Reply>> eval(
-      const Script& script, std::vector<std::string> args, std::size_t key_count);
+  boost::asio::awaitable<redis::RedisResult<redis::Reply>> eval(const Script& script,
+                                                                std::vector<std::string> args,
+                                                                std::size_t key_count);
   // Adds the RPUSHX of `entries` to `batch`, plus the expiry refresh when due.
   void add_append(redis::CommandBatch& batch, std::int64_t chat_id,
                   std::span<const std::string> entries);

@@ -112,18 +112,18 @@ const hot::Tariff& Tiers::tariff_named(std::string_view name) {
   if (std::find(unknown_tariffs_warned_.begin(), unknown_tariffs_warned_.end(), name) ==
       unknown_tariffs_warned_.end()) {
     unknown_tariffs_warned_.emplace_back(name);
-    spdlog::warn("users on tariff \"{}\" get the default tariff \"{}\": no such tariff in "
-                 "TGKEEP_TARIFFS",
-                 name, tariffs_.front().name);
+    spdlog::warn(
+        "users on tariff \"{}\" get the default tariff \"{}\": no such tariff in "
+        "TGKEEP_TARIFFS",
+        name, tariffs_.front().name);
   }
   return tariffs_.front();
 }
 
 asio::awaitable<Result<std::int64_t>> Tiers::stored_usage(std::int64_t user_id,
                                                           const hot::UsageWindow& window) {
-  co_return co_await await_result<std::int64_t>([&](auto done) {
-    store_.count_usage(user_id, window.start, window.end, std::move(done));
-  });
+  co_return co_await await_result<std::int64_t>(
+      [&](auto done) { store_.count_usage(user_id, window.start, window.end, std::move(done)); });
 }
 
 asio::awaitable<Result<Quota>> Tiers::quota(std::int64_t user_id, std::int64_t now) {

@@ -66,8 +66,8 @@ class Tiers {
 
   // Consumes one message of `user_id`'s quota for update `update_id` at `now` (unix seconds),
   // recording the usage event in the system of record when allowed.
-  boost::asio::awaitable<Result<Quota>> consume_quota(std::int64_t user_id,
-                                                      std::int64_t update_id, std::int64_t now);
+  boost::asio::awaitable<Result<Quota>> consume_quota(std::int64_t user_id, std::int64_t update_id,
+                                                      std::int64_t now);
   // The quota as it stands, consuming nothing.
   boost::asio::awaitable<Result<Quota>> quota(std::int64_t user_id, std::int64_t now);
 

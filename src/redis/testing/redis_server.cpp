@@ -1,4 +1,5 @@
 #include "redis/testing/redis_server.hpp"
+#include "util/testing/free_port.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -49,17 +50,9 @@ int connect_to(std::uint16_t port) {
 }  // namespace
 
 std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr = loopback(0);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ADD_FAILURE() << "cannot find a free port";
-    if (fd >= 0) ::close(fd);
-    return 0;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  const std::uint16_t port = tgkeep::testing::free_loopback_port();
+  if (port == 0) ADD_FAILURE() << "cannot find a free port";
+  return port;
 }
 
 std::unique_ptr<RedisServer> RedisServer::start(RedisServerOptions options) {
