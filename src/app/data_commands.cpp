@@ -1,13 +1,16 @@
 #include "app/data_commands.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <string>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "app/pg_commands.hpp"
 #include "app/redis_commands.hpp"
+#include "config/database_url.hpp"
 #include "sqlite/sqlite_store.hpp"
 #include "util/json_writer.hpp"
 
@@ -83,7 +86,14 @@ int migrate_command(const config::Settings& settings) {
   fmt::print("tgkeep: {} is at schema version {}\n", (settings.data_dir / "tgkeep.db").string(),
              (*store)->schema_version());
   (*store)->close();
-  return 0;
+  auto database = config::database_config([](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  });
+  if (!database) return fail(database.error());
+  if (!*database) return 0;
+  return migrate_postgres(**database);
 }
 
 int export_command(const config::Settings& settings, std::optional<std::int64_t> chat_id,

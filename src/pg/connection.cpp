@@ -17,8 +17,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// libpq's message on one line, without the server's source location that verbose errors (needed
+// for the SQLSTATE of connection failures) append.
 std::string one_line(std::string_view text) {
-  std::string out(text);
+  std::string out(text.substr(0, text.find("\nLOCATION:")));
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   for (auto& c : out) {
     if (c == '\n' || c == '\t') c = ' ';

@@ -37,6 +37,8 @@ std::string_view pg_error_code_name(PgErrorCode code) {
       return "query_canceled";
     case PgErrorCode::connection:
       return "connection";
+    case PgErrorCode::incompatible_schema:
+      return "incompatible_schema";
     case PgErrorCode::other:
       return "other";
   }
@@ -56,6 +58,8 @@ ErrorKind pg_error_kind(PgErrorCode code) {
     // spooled by the hot tier meanwhile; the kind is about who has to act.)
     case PgErrorCode::disk_full:
     case PgErrorCode::out_of_memory:
+    // A schema newer than this binary, or another tool's: an upgrade or another database helps.
+    case PgErrorCode::incompatible_schema:
       return ErrorKind::fatal;
     // Conflicts with existing data and unclassified codes (mostly classes 22 data exception,
     // 23 integrity constraint and 42 syntax or access rule): the statement or its data is wrong;
@@ -172,6 +176,8 @@ std::string explain(PgErrorCode code, std::string_view where) {
           "{}: the connection failed or was lost: check that the server is running and "
           "reachable",
           where);
+    case PgErrorCode::incompatible_schema:
+      return fmt::format("{}: the database schema is not one this tgkeep can use", where);
     case PgErrorCode::other:
       break;
   }

@@ -31,6 +31,8 @@ enum class PgErrorCode {
   out_of_memory,         // 53200
   query_canceled,        // 57014: statement_timeout, or a cancel request
   connection,            // class 08: connection_exception and its subclasses
+  incompatible_schema,   // no SQLSTATE: the database's schema is not one this tgkeep can use
+                         // (newer, or another tool's tables under our names)
   other,                 // any other SQLSTATE, or none
 };
 
