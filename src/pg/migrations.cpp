@@ -187,10 +187,7 @@ PgError in(std::string_view doing, PgError error) {
 }
 
 PgError schema_error(std::string message) {
-  PgError error;
-  error.code = PgErrorCode::incompatible_schema;
-  error.message = std::move(message);
-  return error;
+  return make_error(PgErrorCode::incompatible_schema, std::move(message));
 }
 
 std::string migration_label(const Migration& m) {

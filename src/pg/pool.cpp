@@ -89,10 +89,8 @@ asio::awaitable<PgResult<Pool::Lease>> Pool::acquire(std::chrono::milliseconds t
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     if (state->closed) {
-      PgError error;
-      error.code = PgErrorCode::connection;
-      error.message = state->options.where + ": the connection pool is closed";
-      co_return error;
+      co_return make_error(PgErrorCode::connection,
+                           state->options.where + ": the connection pool is closed");
     }
     if (!state->idle.empty()) {
       auto connection = std::move(state->idle.back());
@@ -122,11 +120,9 @@ asio::awaitable<PgResult<Pool::Lease>> Pool::acquire(std::chrono::milliseconds t
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     std::erase(state->waiters, &timer);
     if (!ec) {
-      PgError error;
-      error.code = PgErrorCode::too_many_connections;
-      error.message = fmt::format("{}: all {} connections of the pool stayed busy for {} ms",
-                                  state->options.where, state->size, timeout.count());
-      co_return error;
+      co_return make_error(PgErrorCode::too_many_connections,
+                           fmt::format("{}: all {} connections of the pool stayed busy for {} ms",
+                                       state->options.where, state->size, timeout.count()));
     }
   }
 }

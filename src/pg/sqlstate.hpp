@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "util/result.hpp"
 
@@ -72,5 +73,13 @@ struct PgError {
   ErrorKind kind() const { return pg_error_kind(code); }
   Error to_error() const { return Error{kind(), message}; }
 };
+
+// A client-side failure (no SQLSTATE).
+inline PgError make_error(PgErrorCode code, std::string message) {
+  PgError error;
+  error.code = code;
+  error.message = std::move(message);
+  return error;
+}
 
 }  // namespace tgkeep::pg
