@@ -218,7 +218,7 @@ std::string summary(const Settings& s) {
           : fmt::format("{}/s overall, {}/s per chat, {}/min per group", s.rate_global_per_second,
                         s.rate_chat_per_second, s.rate_group_per_minute);
   return fmt::format(
-      "config: api={} token={} ({}) storage=sqlite data_dir={} engine={} tariffs={} "
+      "config: api={} token={} ({}) data_dir={} engine={} tariffs={} "
       "poll_timeout={}s poll_limit={} allowed_updates={} max_in_flight={} rate_limits=[{}] "
       "redis_prefix={} redis_timeout={}ms history_cap={} log={}/{} config_file={}",
       mask_url(s.api_url), mask_token(s.token), s.token_source.empty() ? "unset" : s.token_source,

@@ -418,3 +418,187 @@ def run_tgkeep_env(*args, data_dir, env=None, timeout=60):
     clean.update(env or {})
     return subprocess.run([TGKEEP, *args], env=clean, capture_output=True, text=True,
                           timeout=timeout)
+
+
+# --- PostgreSQL: a real postgres per test (initdb into a temporary directory). ---
+
+# Every variable tgkeep reads to find PostgreSQL (src/config/database_url.cpp), and the libpq
+# variables that could steer a connection. A test drops them from its environment
+# (`database_env_cleared`) so a database configured on the developer's machine never leaks in.
+DATABASE_ENV_NAMES = ("TGKEEP_DATABASE_URL", "DATABASE_URL", "DATABASE_PRIVATE_URL",
+                      "DATABASE_PUBLIC_URL", "PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER",
+                      "PGDATABASE", "PGSERVICE", "PGPASSWORD", "PGPASSFILE", "PGSSLMODE",
+                      "PGSERVICEFILE", "PGOPTIONS")
+
+
+def database_env_cleared(testcase):
+    """Removes the database variables from os.environ for the duration of `testcase` (every
+    process the harness starts copies os.environ)."""
+    saved = {name: os.environ.pop(name) for name in DATABASE_ENV_NAMES if name in os.environ}
+    testcase.addCleanup(os.environ.update, saved)
+
+
+def _pg_bindir():
+    candidates = []
+    try:
+        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True,
+                             timeout=10)
+        if out.returncode == 0:
+            candidates.append(out.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    candidates.append("/usr/lib/postgresql/15/bin")
+    for d in candidates:
+        if all(os.access(os.path.join(d, b), os.X_OK) for b in ("initdb", "postgres", "psql")):
+            return d
+    return None
+
+
+def _children_of(pid):
+    """PIDs whose parent is `pid` (from /proc)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            out.append(int(entry))
+    return out
+
+
+class PgError(Exception):
+    """psql failed."""
+
+
+class PgServer:
+    """A real PostgreSQL (initdb -U postgres -A trust) on 127.0.0.1 at a free port, its socket
+    and data in its own temporary directory, fsync off. As root, initdb and postgres run as
+    `nobody` (they refuse root). `psql(sql)` runs one statement as postgres over the socket,
+    `kill()` SIGKILLs the postmaster (and its children) by PID, `stop()` stops it (SIGINT: fast
+    shutdown), waits by PID and removes the directory."""
+
+    BINDIR = _pg_bindir()
+
+    def __init__(self):
+        self.bindir = self.BINDIR
+        if self.bindir is None:
+            raise RuntimeError("the PostgreSQL binaries are not installed")
+        self.dir = tempfile.mkdtemp(prefix="tgkeep-e2e-pg-")
+        self.data = os.path.join(self.dir, "data")
+        self.proc = None
+        self.starts = 0
+        self.prefix = []
+        try:
+            if os.geteuid() == 0:
+                import grp
+                import pwd
+                nobody = pwd.getpwnam("nobody")
+                try:
+                    group = "nogroup"
+                    gid = grp.getgrnam("nogroup").gr_gid
+                except KeyError:
+                    gid = nobody.pw_gid
+                    group = grp.getgrgid(gid).gr_name
+                os.chown(self.dir, nobody.pw_uid, gid)
+                self.prefix = ["setpriv", "--reuid=nobody", f"--regid={group}",
+                               "--clear-groups"]
+            init = subprocess.run(
+                self.prefix + [self._bin("initdb"), "-D", self.data, "-U", "postgres",
+                               "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"],
+                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+                cwd=self.dir)
+            if init.returncode != 0:
+                raise RuntimeError(f"initdb failed ({init.returncode}): {init.stderr}")
+            for attempt in range(3):  # the free port may be taken in between: try another
+                self.port = free_port()
+                try:
+                    self.start()
+                    return
+                except RuntimeError:
+                    if attempt == 2:
+                        raise
+        except BaseException:
+            self.stop()
+            raise
+
+    @classmethod
+    def available(cls):
+        return cls.BINDIR is not None and (os.geteuid() != 0 or shutil.which("setpriv"))
+
+    def _bin(self, name):
+        return os.path.join(self.bindir, name)
+
+    def url(self, dbname="postgres", password=None):
+        auth = "postgres" + (f":{password}" if password else "")
+        return f"postgresql://{auth}@127.0.0.1:{self.port}/{dbname}"
+
+    def start(self, timeout=30.0):
+        self.starts += 1
+        log = open(os.path.join(self.dir, f"postgres-{self.starts}.log"), "w")
+        try:
+            self.proc = subprocess.Popen(
+                self.prefix + [self._bin("postgres"), "-D", self.data, "-p", str(self.port),
+                               "-c", "listen_addresses=127.0.0.1",
+                               "-c", f"unix_socket_directories={self.dir}",
+                               "-c", "fsync=off", "-c", "synchronous_commit=off",
+                               "-c", "full_page_writes=off", "-c", "logging_collector=off",
+                               "-c", "max_connections=50"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)
+        finally:
+            log.close()
+
+        def answers():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"postgres exited with {self.proc.returncode}; see {self.dir}")
+            try:
+                # Make sure it is this server, not another one on a reused port.
+                return self.psql("SELECT pg_backend_pid() > 0 AND "
+                                 f"current_setting('port') = '{self.port}'") == "t"
+            except PgError:
+                return False
+        try:
+            wait_until(answers, timeout, interval=0.1, what="postgres to answer SELECT 1")
+        except AssertionError:
+            self.kill()
+            raise RuntimeError(f"postgres did not answer within {timeout} s; see {self.dir}")
+
+    def psql(self, sql, dbname="postgres", timeout=30):
+        """One statement's rows, as psql -At prints them (| between columns)."""
+        out = subprocess.run(
+            [self._bin("psql"), "-h", self.dir, "-p", str(self.port), "-U", "postgres",
+             "-d", dbname, "-X", "-v", "ON_ERROR_STOP=1", "-Atc", sql],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+            env={k: v for k, v in os.environ.items() if not k.startswith("PG")})
+        if out.returncode != 0:
+            raise PgError(out.stderr.strip())
+        return out.stdout.strip()
+
+    def scalar(self, sql, dbname="postgres"):
+        value = self.psql(sql, dbname)
+        return int(value) if value.lstrip("-").isdigit() else value
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            children = _children_of(self.proc.pid)
+            os.kill(self.proc.pid, signal.SIGKILL)
+            for child in children:
+                try:
+                    os.kill(child, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if self.proc:
+            self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
