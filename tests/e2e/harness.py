@@ -260,6 +260,19 @@ def free_port():
         return s.getsockname()[1]
 
 
+def start_on_a_free_port(server, attempts=3):
+    """Sets server.port to a free port and calls server.start(); the port may be taken between
+    the two, so another is tried, up to `attempts` times."""
+    for attempt in range(attempts):
+        server.port = free_port()
+        try:
+            server.start()
+            return
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+
+
 class RespError(Exception):
     """An error reply of Redis (-ERR ..., -WRONGPASS ...)."""
 
@@ -331,15 +344,11 @@ class RedisServer:
         self.dir = tempfile.mkdtemp(prefix="tgkeep-e2e-redis-")
         self.proc = None
         self.starts = 0
-        for attempt in range(3):  # the free port may be taken in between: try another
-            self.port = free_port()
-            try:
-                self.start()
-                return
-            except RuntimeError:
-                if attempt == 2:
-                    shutil.rmtree(self.dir, ignore_errors=True)
-                    raise
+        try:
+            start_on_a_free_port(self)
+        except RuntimeError:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
 
     @staticmethod
     def available():
@@ -514,14 +523,7 @@ class PgServer:
                 cwd=self.dir)
             if init.returncode != 0:
                 raise RuntimeError(f"initdb failed ({init.returncode}): {init.stderr}")
-            for attempt in range(3):  # the free port may be taken in between: try another
-                self.port = free_port()
-                try:
-                    self.start()
-                    return
-                except RuntimeError:
-                    if attempt == 2:
-                        raise
+            start_on_a_free_port(self)
         except BaseException:
             self.stop()
             raise
