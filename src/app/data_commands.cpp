@@ -10,6 +10,7 @@
 
 #include "app/pg_commands.hpp"
 #include "app/redis_commands.hpp"
+#include "app/system_of_record.hpp"
 #include "config/database_url.hpp"
 #include "sqlite/sqlite_store.hpp"
 #include "util/json_writer.hpp"
@@ -33,11 +34,9 @@ Status wait_status(auto start) {
   return future.get();
 }
 
-Result<std::unique_ptr<sqlite::SqliteStore>> open_store(const config::Settings& settings,
-                                                        bool read_only) {
+Result<std::unique_ptr<sqlite::SqliteStore>> open_sqlite(const config::Settings& settings) {
   sqlite::SqliteStore::Options options;
   options.data_dir = settings.data_dir;
-  options.read_only = read_only;
   return sqlite::SqliteStore::open(options);
 }
 
@@ -81,7 +80,7 @@ void write_json_line(std::FILE* out, const storage::MessageRecord& m) {
 }  // namespace
 
 int migrate_command(const config::Settings& settings) {
-  auto store = open_store(settings, false);
+  auto store = open_sqlite(settings);
   if (!store) return fail(store.error());
   fmt::print("tgkeep: {} is at schema version {}\n", (settings.data_dir / "tgkeep.db").string(),
              (*store)->schema_version());
@@ -97,8 +96,8 @@ int migrate_command(const config::Settings& settings) {
 }
 
 int export_command(const config::Settings& settings, std::optional<std::int64_t> chat_id,
-                   std::optional<std::int64_t> user_id) {
-  auto store = open_store(settings, true);
+                   std::optional<std::int64_t> user_id, const std::string& tier) {
+  auto store = open_records(settings, tier, true, false);
   if (!store) return fail(store.error());
   std::size_t rows = 0;
   auto status = wait_status([&](auto done) {
@@ -120,7 +119,7 @@ int export_command(const config::Settings& settings, std::optional<std::int64_t>
 int history_command(const config::Settings& settings, std::int64_t chat_id, std::size_t limit,
                     const std::string& tier) {
   if (tier == "redis") return hot_history_command(settings, chat_id, limit);
-  auto store = open_store(settings, true);
+  auto store = open_records(settings, tier, true, false);
   if (!store) return fail(store.error());
   auto messages = wait_for<std::vector<storage::MessageRecord>>(
       [&](auto done) { (*store)->recent_messages(chat_id, limit, std::move(done)); });

@@ -14,10 +14,12 @@ namespace tgkeep::app {
 
 int migrate_command(const config::Settings& settings);
 
+// `tier`: "" reads the system of record; "sqlite" or "postgres" forces one.
 int export_command(const config::Settings& settings, std::optional<std::int64_t> chat_id,
-                   std::optional<std::int64_t> user_id);
+                   std::optional<std::int64_t> user_id, const std::string& tier);
 
-// `tier`: "" or "sqlite" read the system of record; "redis" the hot tier alone.
+// `tier`: "" reads the system of record; "sqlite" or "postgres" forces one; "redis" reads the
+// hot tier alone.
 int history_command(const config::Settings& settings, std::int64_t chat_id, std::size_t limit,
                     const std::string& tier);
 

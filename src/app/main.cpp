@@ -33,6 +33,12 @@ int main(int argc, char** argv) {
   config::add_storage_options(*exporter, settings);
   exporter->add_option("--chat", export_chat, "only this chat");
   exporter->add_option("--user", export_user, "only this user's messages");
+  std::string export_tier;
+  exporter
+      ->add_option("--tier", export_tier,
+                   "read one store: sqlite or postgres (default: the system of record, PostgreSQL "
+                   "when DATABASE_URL is set)")
+      ->check(CLI::IsMember({"sqlite", "postgres"}));
 
   std::int64_t history_chat = 0;
   std::size_t history_limit = 20;
@@ -43,10 +49,11 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1'000'000));
   std::string history_tier;
-  history->add_option("--tier", history_tier,
-                      "read one tier: sqlite (the system of record, default) or redis (the hot "
-                      "tier alone)")
-      ->check(CLI::IsMember({"sqlite", "redis"}));
+  history
+      ->add_option("--tier", history_tier,
+                   "read one tier: sqlite, postgres, or redis (the hot tier alone); default: "
+                   "the system of record")
+      ->check(CLI::IsMember({"sqlite", "postgres", "redis"}));
   config::add_redis_options(*history, settings);
 
   std::int64_t tariff_user = 0;
@@ -78,8 +85,9 @@ int main(int argc, char** argv) {
   sandbox->add_option("--port", sandbox_settings.port, "port on 127.0.0.1 (0: a free one)")
       ->envname("TGKEEP_SANDBOX_PORT")
       ->capture_default_str();
-  sandbox->add_option("--token", sandbox_settings.token,
-                      "accept only this bot token (default: any well-formed token)")
+  sandbox
+      ->add_option("--token", sandbox_settings.token,
+                   "accept only this bot token (default: any well-formed token)")
       ->envname("TGKEEP_SANDBOX_TOKEN");
   sandbox->add_flag("--verbose", sandbox_settings.verbose, "log every request (tokens masked)");
 
@@ -103,7 +111,8 @@ int main(int argc, char** argv) {
   }
   if (sandbox->parsed()) return app::sandbox_command(sandbox_settings);
   if (migrate->parsed()) return app::migrate_command(settings);
-  if (exporter->parsed()) return app::export_command(settings, export_chat, export_user);
+  if (exporter->parsed())
+    return app::export_command(settings, export_chat, export_user, export_tier);
   if (history->parsed())
     return app::history_command(settings, history_chat, history_limit, history_tier);
   if (tariff->parsed()) return app::tariff_command(settings, tariff_user, tariff_name);

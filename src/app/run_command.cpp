@@ -14,6 +14,7 @@
 
 #include "app/logging.hpp"
 #include "app/redis_setup.hpp"
+#include "app/system_of_record.hpp"
 #include "bot/api_caller.hpp"
 #include "bot/bot.hpp"
 #include "bot/chat_dispatcher.hpp"
@@ -21,20 +22,14 @@
 #include "bot/lexicon_cache.hpp"
 #include "bot/reply_engine.hpp"
 #include "bot/reply_sender.hpp"
-#include "storage/store_awaitable.hpp"
 #include "config/options.hpp"
 #include "hot/hot_tier.hpp"
-#include "storage/store_awaitable.hpp"
-#include "tiers/tiers.hpp"
 #include "net/bot_api.hpp"
 #include "net/http_client.hpp"
-#include "app/pg_commands.hpp"
-#include "config/database_url.hpp"
-#include "pg/migrations.hpp"
-#include "pg/pg_store.hpp"
-#include "sqlite/sqlite_store.hpp"
+#include "storage/store_awaitable.hpp"
 #include "telegram/requests.hpp"
 #include "telegram/update_parser.hpp"
+#include "tiers/tiers.hpp"
 #include "util/secret.hpp"
 
 namespace tgkeep::app {
@@ -174,36 +169,8 @@ asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage:
   io.stop();
 }
 
-// The system of record: PostgreSQL when DATABASE_URL (or the like) names one, else SQLite in the
-// data dir (the embedded default).
-Result<std::unique_ptr<storage::Store>> open_system_of_record(const config::Settings& settings) {
-  auto database = config::database_config([](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (!value) return std::nullopt;
-    return std::string(value);
-  });
-  if (!database) return database.error();
-  if (*database) {
-    pg::PgStore::Options options;
-    options.conninfo = (*database)->conninfo;
-    options.where = describe_database(**database);
-    auto opened = pg::PgStore::open(std::move(options));
-    if (!opened) return opened.error().to_error();
-    spdlog::info("storage: {} from {} (schema version {}), the system of record",
-                 (*database)->masked, (*database)->source, pg::latest_schema_version());
-    return std::unique_ptr<storage::Store>(std::move(opened).value());
-  }
-  sqlite::SqliteStore::Options store_options;
-  store_options.data_dir = settings.data_dir;
-  auto opened = sqlite::SqliteStore::open(store_options);
-  if (!opened) return opened.error();
-  spdlog::info("storage: sqlite at {} (schema version {})",
-               (settings.data_dir / "tgkeep.db").string(), (*opened)->schema_version());
-  return std::unique_ptr<storage::Store>(std::move(opened).value());
-}
-
 asio::awaitable<void> connect_redis_into(asio::io_context& io, const config::Settings& settings,
-                                        std::optional<Result<app::RedisConnection>>& out) {
+                                         std::optional<Result<app::RedisConnection>>& out) {
   out.emplace(co_await connect_redis(io.get_executor(), settings));
 }
 
@@ -228,7 +195,7 @@ int run_bot(const config::Settings& settings) {
     spdlog::critical("{}", engine.error().message);
     return 2;
   }
-  auto store = open_system_of_record(settings);
+  auto store = open_records(settings, "", false, true);
   if (!store) {
     spdlog::critical("storage: {}", store.error().message);
     return store.error().kind == ErrorKind::fatal ? 2 : 1;

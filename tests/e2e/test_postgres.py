@@ -134,6 +134,22 @@ class PostgresTest(E2ETest):
         self.assertNotIn(SECRET, out)
         self.assertNotIn("sqlite at", out)
 
+        # The data commands read the system of record too.
+        env = {"DATABASE_URL": self.url()}
+        shown_cli = run_tgkeep_env("history", str(CHATS[0]), "--limit", "4",
+                                   data_dir=self.data_dir, env=env)
+        self.assertEqual(shown_cli.returncode, 0, shown_cli.stderr)
+        self.assertEqual(len(shown_cli.stdout.splitlines()), 4, shown_cli.stdout)
+        self.assertIn(mine[-1], shown_cli.stdout)
+        exported = run_tgkeep_env("export", data_dir=self.data_dir, env=env)
+        self.assertEqual(exported.returncode, 0, exported.stderr)
+        self.assertEqual(len(exported.stdout.splitlines()), 402)  # 201 messages, 201 replies
+        self.assertNotIn(SECRET, exported.stderr + shown_cli.stderr)
+        forced = run_tgkeep_env("history", str(CHATS[0]), "--tier", "postgres",
+                                data_dir=self.data_dir, env={})
+        self.assertNotEqual(forced.returncode, 0)
+        self.assertIn("PostgreSQL is not configured", forced.stderr)
+
     # 2 -------------------------------------------------------------------------------------------
     def test_a_restart_on_the_same_database_stores_nothing_twice(self):
         bot = self.start_pg_bot()
