@@ -46,9 +46,6 @@
 
 namespace tgkeep::pg {
 
-// Replaces the JSON escape \u0000 (refused by jsonb, SQLSTATE 22P05) by \ufffd; the rest is kept.
-std::string sanitize_json(std::string_view json);
-
 class PgStore final : public storage::Store {
  public:
   struct Options {

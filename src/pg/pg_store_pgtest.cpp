@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pg/pg_store.hpp"
+#include "pg/store_sql.hpp"
 #include "pg/testing/pg_server.hpp"
 #include "storage/testing/store_test_support.hpp"
 

@@ -107,12 +107,6 @@ constexpr const char* kDeleteLexiconText = "DELETE FROM lexicon WHERE language =
 
 #undef TGKEEP_MESSAGE_COLUMNS
 
-ReplyStatus parse_status(std::string_view s) {
-  if (s == "pending") return ReplyStatus::pending;
-  if (s == "failed") return ReplyStatus::failed;
-  return ReplyStatus::sent;
-}
-
 // Reads a row of `SELECT id, <message columns>`.
 MessageRecord read_message(const Statement& s) {
   MessageRecord m;
@@ -126,7 +120,7 @@ MessageRecord read_message(const Statement& s) {
   m.edited = s.int64(8) != 0;
   m.edit_date = s.optional_int64(9);
   m.reply_key = std::string(s.text(10));
-  m.status = parse_status(s.text(11));
+  m.status = storage::parse_reply_status(s.text(11));
   return m;
 }
 
@@ -255,7 +249,7 @@ Result<ReplyState> Queries::record_reply(const MessageRecord& reply) {
   s.bind(1, reply.reply_key);
   const int rc = s.step();
   if (rc != SQLITE_ROW) return db_->error(rc, "recording a reply");
-  return ReplyState{true, parse_status(s.text(0)), s.optional_int64(1)};
+  return ReplyState{true, storage::parse_reply_status(s.text(0)), s.optional_int64(1)};
 }
 
 Status Queries::settle_reply(std::string_view reply_key, ReplyStatus status,

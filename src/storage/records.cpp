@@ -18,4 +18,10 @@ std::string_view reply_status_name(ReplyStatus status) {
   return "pending";
 }
 
+ReplyStatus parse_reply_status(std::string_view name) {
+  if (name == "pending") return ReplyStatus::pending;
+  if (name == "failed") return ReplyStatus::failed;
+  return ReplyStatus::sent;
+}
+
 }  // namespace tgkeep::storage

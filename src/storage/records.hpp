@@ -17,6 +17,8 @@ std::string_view role_name(Role role);  // "user" / "assistant"
 // The fate of an outgoing reply.
 enum class ReplyStatus { pending, sent, failed };
 std::string_view reply_status_name(ReplyStatus status);
+// The inverse of reply_status_name; anything else reads as sent.
+ReplyStatus parse_reply_status(std::string_view name);
 
 struct MessageRecord {
   std::int64_t chat_id = 0;
