@@ -85,11 +85,7 @@ int migrate_command(const config::Settings& settings) {
   fmt::print("tgkeep: {} is at schema version {}\n", (settings.data_dir / "tgkeep.db").string(),
              (*store)->schema_version());
   (*store)->close();
-  auto database = config::database_config([](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (!value) return std::nullopt;
-    return std::string(value);
-  });
+  auto database = config::database_config(config::process_environment());
   if (!database) return fail(database.error());
   if (!*database) return 0;
   return migrate_postgres(**database);

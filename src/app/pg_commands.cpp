@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "app/run_until_done.hpp"
 #include "pg/connection.hpp"
 #include "pg/migrations.hpp"
 
@@ -13,14 +14,11 @@ namespace {
 
 namespace asio = boost::asio;
 
-asio::awaitable<void> migrate_into(asio::io_context& io, pg::ConnectOptions options,
-                                   std::optional<pg::PgResult<pg::MigrateOutcome>>& out) {
+asio::awaitable<pg::PgResult<pg::MigrateOutcome>> connect_and_migrate(asio::io_context& io,
+                                                                      pg::ConnectOptions options) {
   auto db = co_await pg::Connection::connect(io.get_executor(), std::move(options));
-  if (!db) {
-    out.emplace(db.error());
-    co_return;
-  }
-  out.emplace(co_await pg::migrate(**db));
+  if (!db) co_return db.error();
+  co_return co_await pg::migrate(**db);
 }
 
 }  // namespace
@@ -38,14 +36,12 @@ int migrate_postgres(const config::DatabaseConfig& database) {
   options.conninfo = database.conninfo;
   options.where = describe_database(database);
   asio::io_context io(1);
-  std::optional<pg::PgResult<pg::MigrateOutcome>> outcome;
-  asio::co_spawn(io, migrate_into(io, std::move(options), outcome), asio::detached);
-  while (!outcome) io.run_one();
-  if (!*outcome) {
-    fmt::print(stderr, "tgkeep: {} (from {})\n", outcome->error().message, database.source);
+  auto outcome = run_until_done(io, connect_and_migrate(io, std::move(options)));
+  if (!outcome) {
+    fmt::print(stderr, "tgkeep: {} (from {})\n", outcome.error().message, database.source);
     return 1;
   }
-  const auto& done = outcome->value();
+  const auto& done = outcome.value();
   if (done.from == done.to) {
     fmt::print("tgkeep: {} is at schema version {}\n", database.masked, done.to);
   } else {

@@ -8,6 +8,7 @@
 #include "app/data_commands.hpp"
 #include "app/logging.hpp"
 #include "app/redis_setup.hpp"
+#include "app/run_until_done.hpp"
 #include "bot/lexicon.hpp"
 #include "hot/hot_tier.hpp"
 #include "sqlite/sqlite_store.hpp"
@@ -34,11 +35,6 @@ struct Session {
   std::optional<tiers::Tiers> tiers;
 };
 
-asio::awaitable<void> connect_into(asio::io_context& io, const config::Settings& settings,
-                                   std::optional<Result<RedisConnection>>& out) {
-  out.emplace(co_await connect_redis(io.get_executor(), settings));
-}
-
 // Opens the session; on failure prints why and returns the exit code.
 std::variant<std::unique_ptr<Session>, int> open_session(const config::Settings& settings,
                                                          bool need_store) {
@@ -51,16 +47,15 @@ std::variant<std::unique_ptr<Session>, int> open_session(const config::Settings&
     if (!store) return fail(store.error().message);
     session->store = std::move(store).value();
   }
-  std::optional<Result<RedisConnection>> connection;
-  asio::co_spawn(session->io, connect_into(session->io, settings, connection), asio::detached);
-  while (!connection) session->io.run_one();
-  if (!*connection) return fail(connection->error().message);
+  auto connection =
+      run_until_done(session->io, connect_redis(session->io.get_executor(), settings));
+  if (!connection) return fail(connection.error().message);
   auto keys = hot::HotKeys::with_prefix(settings.redis_prefix);
   if (!keys) return fail(keys.error().message);
   auto tariffs = hot::parse_tariffs(settings.tariffs, "TGKEEP_TARIFFS");
   if (!tariffs) return fail(tariffs.error().message);
-  session->client = std::move(connection->value().client);
-  if (session->client && connection->value().answering) {
+  session->client = std::move(connection.value().client);
+  if (session->client && connection.value().answering) {
     hot::HotTierOptions options;
     options.history_cap = static_cast<std::size_t>(settings.history_cap);
     session->hot.emplace(*session->client, std::move(keys).value(), options);
@@ -73,18 +68,8 @@ std::variant<std::unique_ptr<Session>, int> open_session(const config::Settings&
 }
 
 template <class T>
-asio::awaitable<void> store_into(asio::awaitable<T> task, std::optional<T>& out) {
-  out.emplace(co_await std::move(task));
-}
-
-// Runs one task to completion on the session's event loop.
-template <class T>
 T run(Session& session, asio::awaitable<T> task) {
-  std::optional<T> out;
-  if (session.io.stopped()) session.io.restart();  // the previous task left it out of work
-  asio::co_spawn(session.io, store_into(std::move(task), out), asio::detached);
-  while (!out) session.io.run_one();
-  return std::move(*out);
+  return run_until_done(session.io, std::move(task));
 }
 
 void close(Session& session) {

@@ -11,11 +11,10 @@ namespace asio = boost::asio;
 
 Result<config::RedisCandidates> redis_candidates_for(const config::Settings& settings) {
   const std::string flag = settings.redis_url;
+  const auto environment = config::process_environment();
   return config::redis_candidates([&](std::string_view name) -> std::optional<std::string> {
     if (name == "TGKEEP_REDIS_URL" && !flag.empty()) return flag;
-    const char* value = std::getenv(std::string(name).c_str());
-    if (!value) return std::nullopt;
-    return std::string(value);
+    return environment(name);
   });
 }
 

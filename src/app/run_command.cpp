@@ -14,6 +14,7 @@
 
 #include "app/logging.hpp"
 #include "app/redis_setup.hpp"
+#include "app/run_until_done.hpp"
 #include "app/system_of_record.hpp"
 #include "bot/api_caller.hpp"
 #include "bot/bot.hpp"
@@ -169,11 +170,6 @@ asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage:
   io.stop();
 }
 
-asio::awaitable<void> connect_redis_into(asio::io_context& io, const config::Settings& settings,
-                                         std::optional<Result<app::RedisConnection>>& out) {
-  out.emplace(co_await connect_redis(io.get_executor(), settings));
-}
-
 }  // namespace
 
 int run_bot(const config::Settings& settings) {
@@ -213,14 +209,12 @@ int run_bot(const config::Settings& settings) {
   }
 
   asio::io_context io(1);
-  std::optional<Result<app::RedisConnection>> redis_connection;
-  asio::co_spawn(io, connect_redis_into(io, settings, redis_connection), asio::detached);
-  while (!redis_connection) io.run_one();
-  if (!*redis_connection) {
-    spdlog::critical("{}", redis_connection->error().message);
+  auto redis_connection = run_until_done(io, connect_redis(io.get_executor(), settings));
+  if (!redis_connection) {
+    spdlog::critical("{}", redis_connection.error().message);
     return 2;
   }
-  std::unique_ptr<redis::Client> redis_client = std::move(redis_connection->value().client);
+  std::unique_ptr<redis::Client> redis_client = std::move(redis_connection.value().client);
   std::optional<hot::HotTier> hot_tier;
   if (redis_client) {
     hot::HotTierOptions hot_options;

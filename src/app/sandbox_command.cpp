@@ -17,8 +17,9 @@ int sandbox_command(const SandboxSettings& settings) {
   server_options.port = settings.port;
   if (!settings.token.empty()) {
     if (!sandbox::parse_bot_token(settings.token)) {
-      fmt::print(stderr, "tgkeep sandbox: --token must look like 123456:ABC... (digits, ':', 30 "
-                         "or more of A-Za-z0-9_-)\n");
+      fmt::print(stderr,
+                 "tgkeep sandbox: --token must look like 123456:ABC... (digits, ':', 30 "
+                 "or more of A-Za-z0-9_-)\n");
       return 2;
     }
     emulator_options.pinned_token = settings.token;

@@ -16,11 +16,7 @@ namespace tgkeep::app {
 Result<std::unique_ptr<storage::Store>> open_records(const config::Settings& settings,
                                                      std::string_view tier, bool read_only,
                                                      bool log) {
-  auto database = config::database_config([](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (!value) return std::nullopt;
-    return std::string(value);
-  });
+  auto database = config::database_config(config::process_environment());
   if (!database) return database.error();
   if (tier == "postgres" && !*database) {
     return Error::fatal(

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "storage/store_awaitable.hpp"
 #include "bot/update_records.hpp"
+#include "storage/store_awaitable.hpp"
 #include "telegram/requests.hpp"
 #include "util/unix_time.hpp"
 
@@ -176,8 +176,12 @@ asio::awaitable<Result<std::size_t>> Intake::process(std::string_view body) {
     if (tiers_.hot()) {
       for_hot_tier.reserve(records.size());
       for (const auto& record : records) {
-        for_hot_tier.push_back(record);
-        for_hot_tier.back().raw_json.clear();
+        storage::UpdateRecord light;  // what the hot tier reads: ids, message, sender
+        light.update_id = record.update_id;
+        light.chat_id = record.chat_id;
+        light.message = record.message;
+        light.user = record.user;
+        for_hot_tier.push_back(std::move(light));
       }
     }
     auto committed = co_await await_result<storage::CommitSummary>(

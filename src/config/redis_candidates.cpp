@@ -1,5 +1,7 @@
 #include "config/redis_candidates.hpp"
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -270,6 +272,14 @@ std::vector<std::string> describe_candidates(const RedisCandidates& found) {
   }
   for (const std::string& warning : found.warnings) lines.push_back("Redis: warning: " + warning);
   return lines;
+}
+
+EnvLookup process_environment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
 }
 
 }  // namespace tgkeep::config

@@ -41,6 +41,9 @@ namespace tgkeep::config {
 // environment; production passes a wrapper around std::getenv.
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
 
+// The process's environment (std::getenv) as an EnvLookup.
+EnvLookup process_environment();
+
 struct RedisCandidate {
   RedisEndpoint endpoint;            // endpoint.source == sources.front()
   std::vector<std::string> sources;  // every variable naming this endpoint, in precedence order;
