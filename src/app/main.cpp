@@ -8,9 +8,11 @@
 #include <CLI/CLI.hpp>
 
 #include "app/data_commands.hpp"
+#include "app/import_command.hpp"
 #include "app/redis_commands.hpp"
 #include "app/run_command.hpp"
 #include "app/sandbox_command.hpp"
+#include "app/sync_command.hpp"
 #include "config/options.hpp"
 
 int main(int argc, char** argv) {
@@ -26,6 +28,14 @@ int main(int argc, char** argv) {
 
   auto* migrate = app.add_subcommand("migrate", "apply schema migrations, print the version");
   config::add_storage_options(*migrate, settings);
+
+  std::string import_path;
+  auto* importer = app.add_subcommand(
+      "import-sqlite",
+      "copy a tgkeep SQLite database (the embedded default) into the PostgreSQL of DATABASE_URL");
+  config::add_storage_options(*importer, settings);
+  importer->add_option("PATH", import_path, "the SQLite file (DATA_DIR/tgkeep.db) or its data dir")
+      ->required();
 
   std::optional<std::int64_t> export_chat;
   std::optional<std::int64_t> export_user;
@@ -79,6 +89,14 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"list", "set", "unset"}));
   lexicon->add_option("ARGS", lexicon_args, "LANG KEY [TEXT]");
 
+  bool sync_once = false;
+  auto* syncer = app.add_subcommand(
+      "sync", "drain the outbox (Redis) into PostgreSQL, continuously or --once; `run` does it too");
+  config::add_storage_options(*syncer, settings);
+  config::add_redis_options(*syncer, settings);
+  config::add_sync_options(*syncer, settings);
+  syncer->add_flag("--once", sync_once, "stop once the backlog is empty, showing progress");
+
   app::SandboxSettings sandbox_settings;
   auto* sandbox = app.add_subcommand(
       "sandbox", "a local Bot API server with a web chat page, to try tgkeep without Telegram");
@@ -111,6 +129,8 @@ int main(int argc, char** argv) {
   }
   if (sandbox->parsed()) return app::sandbox_command(sandbox_settings);
   if (migrate->parsed()) return app::migrate_command(settings);
+  if (syncer->parsed()) return app::sync_command(settings, sync_once);
+  if (importer->parsed()) return app::import_sqlite_command(settings, import_path);
   if (exporter->parsed())
     return app::export_command(settings, export_chat, export_user, export_tier);
   if (history->parsed())

@@ -9,6 +9,7 @@
 #include "app/logging.hpp"
 #include "app/redis_setup.hpp"
 #include "app/run_until_done.hpp"
+#include "app/system_of_record.hpp"
 #include "bot/lexicon.hpp"
 #include "hot/hot_tier.hpp"
 #include "sqlite/sqlite_store.hpp"
@@ -29,7 +30,7 @@ int fail(std::string_view message) {
 // Everything a command needs: the store, and Redis when configured and answering.
 struct Session {
   asio::io_context io{1};
-  std::unique_ptr<sqlite::SqliteStore> store;
+  std::unique_ptr<storage::Store> store;  // the system of record
   std::unique_ptr<redis::Client> client;
   std::optional<hot::HotTier> hot;
   std::optional<tiers::Tiers> tiers;
@@ -41,9 +42,7 @@ std::variant<std::unique_ptr<Session>, int> open_session(const config::Settings&
   setup_logging("text", "warn", {});
   auto session = std::make_unique<Session>();
   if (need_store) {
-    sqlite::SqliteStore::Options options;
-    options.data_dir = settings.data_dir;
-    auto store = sqlite::SqliteStore::open(options);
+    auto store = open_records(settings, "", false, false);
     if (!store) return fail(store.error().message);
     session->store = std::move(store).value();
   }

@@ -59,7 +59,8 @@ asio::awaitable<Result<RedisConnection>> connect_redis(asio::any_io_executor ex,
           "connection is encrypted but the server is not authenticated",
           candidate.sources.front());
     }
-    auto client = redis::Client::create(ex, redis_options_for(endpoint, settings));
+    const redis::Options options = redis_options_for(endpoint, settings);
+    auto client = redis::Client::create(ex, options);
     if (!client) {
       failures.push_back(fmt::format("{} ({}): {}", candidate.sources.front(), endpoint.masked(),
                                      client.error().message));
@@ -69,6 +70,7 @@ asio::awaitable<Result<RedisConnection>> connect_redis(asio::any_io_executor ex,
     const std::string name = fmt::format("{} ({})", candidate.sources.front(), endpoint.masked());
     if (connected) {
       out.chosen = name;
+      out.options = options;
       out.answering = true;
       out.client = std::move(client).value();
       if (failures.empty()) {
@@ -82,6 +84,7 @@ asio::awaitable<Result<RedisConnection>> connect_redis(asio::any_io_executor ex,
     if (!out.client) {
       out.client = std::move(client).value();  // kept, reconnecting, should nothing else work
       out.chosen = name;
+      out.options = options;
     } else {
       (*client)->shutdown();
     }

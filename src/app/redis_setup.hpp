@@ -23,6 +23,7 @@ namespace tgkeep::app {
 struct RedisConnection {
   std::unique_ptr<redis::Client> client;  // null: Redis is not configured
   std::string chosen;                     // the candidate in use, masked, with its source
+  redis::Options options;                 // its client options (secret: may hold a password)
   bool answering = false;                 // it answered at start
 };
 

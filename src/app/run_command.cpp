@@ -15,6 +15,8 @@
 #include "app/logging.hpp"
 #include "app/redis_setup.hpp"
 #include "app/run_until_done.hpp"
+#include "app/sync_command.hpp"
+#include "app/sync_service.hpp"
 #include "app/system_of_record.hpp"
 #include "bot/api_caller.hpp"
 #include "bot/bot.hpp"
@@ -23,6 +25,7 @@
 #include "bot/lexicon_cache.hpp"
 #include "bot/reply_engine.hpp"
 #include "bot/reply_sender.hpp"
+#include "config/database_url.hpp"
 #include "config/options.hpp"
 #include "hot/hot_tier.hpp"
 #include "net/bot_api.hpp"
@@ -127,11 +130,45 @@ asio::awaitable<Status> introduce(Components& c) {
   co_return Status::success();
 }
 
+// The outbox of this run, when records go through Redis to PostgreSQL.
+struct OutboxParts {
+  sync::OutboxStream* stream = nullptr;
+  SyncService* service = nullptr;
+};
+
+// Before resuming interrupted work from PostgreSQL, lets the syncer write what the outbox still
+// holds from before this start, so that work is found there.
+asio::awaitable<void> drain_outbox(OutboxParts outbox, bot::StopSignal& stop) {
+  if (!outbox.stream) co_return;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool announced = false;
+  while (!stop.stopping()) {
+    auto backlog = co_await outbox.stream->backlog();
+    if (!backlog || backlog->entries == 0) co_return;
+    if (!announced) {
+      spdlog::info("outbox: writing {} waiting entries to PostgreSQL before resuming",
+                   backlog->entries);
+      announced = true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      spdlog::warn(
+          "outbox: {} entries still wait after 30 s; polling starts, and updates among them "
+          "whose handling was interrupted are resumed at the next start",
+          backlog->entries);
+      co_return;
+    }
+    outbox.service->wake();
+    co_await stop.sleep(std::chrono::milliseconds(50));
+  }
+}
+
 asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage::Store& store,
-                                   redis::Client* redis_client, int& exit_code) {
+                                   redis::Client* redis_client, OutboxParts outbox,
+                                   int& exit_code) {
   co_await c.lexicon.reload(c.tiers);
   asio::co_spawn(io, c.lexicon.watch(c.tiers, c.stop), asio::detached);
   Status status = co_await introduce(c);
+  if (status && !c.stop.stopping()) co_await drain_outbox(outbox, c.stop);
   if (status && !c.stop.stopping()) status = co_await c.intake.resume_unhandled();
   if (status && !c.stop.stopping()) {
     spdlog::info("polling for updates (timeout {} s, limit {})", c.settings.poll_timeout_seconds,
@@ -165,6 +202,12 @@ asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage:
       "replies, {} replies sent, {} failed",
       counters.received, counters.stored, counters.duplicates, counters.malformed_replies,
       sent.sent, sent.failed);
+  if (outbox.service) {
+    outbox.service->stop();  // writes what it holds; the rest waits in Redis for the next syncer
+    const auto synced = outbox.service->counters();
+    spdlog::info("outbox: {} entries synced to PostgreSQL during this run, {} waiting",
+                 synced.synced, synced.backlog);
+  }
   c.send_client->shutdown();
   if (redis_client) redis_client->shutdown();
   io.stop();
@@ -225,6 +268,32 @@ int run_bot(const config::Settings& settings) {
   }
   tiers::Tiers tiers(**store, hot_tier ? &*hot_tier : nullptr, std::move(tariffs).value());
 
+  // Redis and PostgreSQL both configured: records go through the outbox (docs/outbox.md).
+  std::optional<sync::OutboxStream> outbox_stream;
+  std::unique_ptr<SyncService> sync_service;
+  auto database = config::database_config(config::process_environment());
+  if (hot_tier && database && *database) {
+    auto sync_options = syncer_options(settings);
+    if (!sync_options) {
+      spdlog::critical("{}", sync_options.error().message);
+      return 2;
+    }
+    auto started =
+        SyncService::start(redis_connection.value().options, hot_tier->keys(), *sync_options);
+    if (!started) {
+      spdlog::critical("sync: {}", started.error().message);
+      return 2;
+    }
+    sync_service = std::move(started).value();
+    outbox_stream.emplace(*redis_client, hot_tier->keys());
+    SyncService* service = sync_service.get();
+    tiers.use_outbox(&*outbox_stream, [service] { service->wake(); });
+    spdlog::info(
+        "outbox: records go to Redis first ({}) and on to PostgreSQL within {} (up to {} per "
+        "transaction)",
+        hot_tier->keys().outbox_stream(), settings.sync_interval, settings.sync_batch);
+  }
+
   net::HttpClientOptions poll_options{*url, settings.api_ca_file, 1, std::chrono::seconds(10)};
   net::HttpClientOptions send_options{*url, settings.api_ca_file,
                                       static_cast<std::size_t>(settings.api_connections),
@@ -254,7 +323,9 @@ int run_bot(const config::Settings& settings) {
           }
         };
     signals.async_wait(on_signal);
-    asio::co_spawn(io, run_and_stop(io, components, **store, redis_client.get(), exit_code),
+    OutboxParts outbox{outbox_stream ? &*outbox_stream : nullptr, sync_service.get()};
+    asio::co_spawn(io,
+                   run_and_stop(io, components, **store, redis_client.get(), outbox, exit_code),
                    asio::detached);
     io.run();
   }

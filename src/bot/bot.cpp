@@ -5,14 +5,11 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/history_text.hpp"
-#include "storage/store_awaitable.hpp"
 #include "telegram/requests.hpp"
 #include "util/unix_time.hpp"
 
 namespace tgkeep::bot {
 
-using storage::await_result;
-using storage::await_status;
 
 namespace asio = boost::asio;
 
@@ -38,7 +35,6 @@ Bot::Bot(BotOptions options, const LexiconCache& lexicon, ReplyEngine& engine,
       lexicon_(lexicon),
       engine_(engine),
       tiers_(tiers),
-      store_(tiers.store()),
       replies_(replies),
       api_(api) {}
 
@@ -97,8 +93,8 @@ asio::awaitable<void> Bot::handle(telegram::Update update) {
   } else if (update.message) {
     co_await on_message(update);
   }
-  auto marked = co_await await_status(
-      [&](auto done) { store_.mark_handled({update.update_id}, std::move(done)); });
+  std::vector<std::int64_t> handled(1, update.update_id);
+  auto marked = co_await tiers_.mark_handled(std::move(handled));
   if (!marked) {
     spdlog::error("update {}: could not be marked handled: {}", update.update_id,
                   marked.error().message);

@@ -83,7 +83,6 @@ class Bot {
   const LexiconCache& lexicon_;
   ReplyEngine& engine_;
   tiers::Tiers& tiers_;
-  storage::Store& store_;
   ReplySender& replies_;
   ApiCaller& api_;
   std::unordered_map<std::int64_t, std::chrono::steady_clock::time_point> reset_asked_;

@@ -171,30 +171,16 @@ asio::awaitable<Result<std::size_t>> Intake::process(std::string_view body) {
     records.push_back(to_record(batch->updates[i], needs_handling[i], now));
   }
   if (!records.empty()) {
-    // The hot tier gets the records after the commit, without their raw text.
-    std::vector<storage::UpdateRecord> for_hot_tier;
-    if (tiers_.hot()) {
-      for_hot_tier.reserve(records.size());
-      for (const auto& record : records) {
-        storage::UpdateRecord light;  // what the hot tier reads: ids, message, sender
-        light.update_id = record.update_id;
-        light.chat_id = record.chat_id;
-        light.message = record.message;
-        light.user = record.user;
-        for_hot_tier.push_back(std::move(light));
-      }
-    }
-    auto committed = co_await await_result<storage::CommitSummary>(
-        [&](auto done) { store_.commit_updates(std::move(records), std::move(done)); });
+    const std::size_t count = records.size();
+    auto committed = co_await tiers_.commit_updates(std::move(records), now);
     if (!committed) {
       ++counters_.storage_failures;
-      spdlog::error("{} updates could not be stored; they stay unconfirmed: {}",
-                    batch->updates.size(), committed.error().message);
+      spdlog::error("{} updates could not be stored; they stay unconfirmed: {}", count,
+                    committed.error().message);
       co_return Error::transient(committed.error().message);
     }
     counters_.stored += committed->stored;
     counters_.duplicates += committed->duplicates;
-    co_await tiers_.committed(for_hot_tier);
   }
   // Durable: the next getUpdates may confirm them to Telegram.
   offset_ = *batch->max_update_id + 1;

@@ -7,7 +7,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "storage/store_awaitable.hpp"
 #include "bot/update_records.hpp"
 #include "telegram/requests.hpp"
 #include "telegram/text_split.hpp"
@@ -16,14 +15,12 @@
 
 namespace tgkeep::bot {
 
-using storage::await_result;
-using storage::await_status;
 
 namespace asio = boost::asio;
 
 ReplySender::ReplySender(tiers::Tiers& tiers, ApiCaller& api, RateLimiter& limiter,
                          ReplyOptions options)
-    : tiers_(tiers), store_(tiers.store()), api_(api), limiter_(limiter), options_(options) {}
+    : tiers_(tiers), api_(api), limiter_(limiter), options_(options) {}
 
 asio::awaitable<void> ReplySender::reply(const telegram::Message& to, std::int64_t update_id,
                                          std::string text, telegram::InlineKeyboard keyboard,
@@ -58,15 +55,12 @@ asio::awaitable<bool> ReplySender::edit(const telegram::Message& sent, std::stri
                  net::outcome_name(reply.outcome), reply.description);
     co_return false;
   }
-  auto recorded = co_await await_status([&](auto done) {
-    store_.edit_message(sent.chat.id, sent.message_id, storage::Role::assistant, request.text,
-                        unix_now(), std::move(done));
-  });
+  auto recorded = co_await tiers_.edit_message(sent.chat.id, sent.message_id,
+                                               storage::Role::assistant, request.text, unix_now());
   if (!recorded) {
     spdlog::error("message {} in chat {} was edited but the edit could not be stored: {}",
                   sent.message_id, sent.chat.id, recorded.error().message);
   }
-  co_await tiers_.message_edited(sent.chat.id);
   co_return true;
 }
 
@@ -75,8 +69,7 @@ asio::awaitable<void> ReplySender::send_part(const telegram::Message& to, std::i
                                              telegram::InlineKeyboard keyboard) {
   const std::int64_t chat_id = to.chat.id;
   const auto pending = pending_reply(chat_id, update_id, text, unix_now(), key);
-  auto recorded = co_await await_result<storage::ReplyState>(
-      [&](auto done) { store_.record_reply(pending, std::move(done)); });
+  auto recorded = co_await tiers_.record_reply(pending);
   if (!recorded) {
     // A reply is stored before it is sent, or not sent at all.
     ++counters_.failed;
@@ -88,7 +81,6 @@ asio::awaitable<void> ReplySender::send_part(const telegram::Message& to, std::i
     ++counters_.skipped_already_sent;
     co_return;
   }
-  if (!recorded->existed) co_await tiers_.reply_recorded(pending);
 
   const auto now = std::chrono::steady_clock::now();
   const auto slot = limiter_.reserve(chat_id, to.chat.is_group(), now);
@@ -136,8 +128,7 @@ asio::awaitable<void> ReplySender::send_part(const telegram::Message& to, std::i
     spdlog::warn("reply {} to chat {} failed ({}): {}", key, chat_id,
                  net::outcome_name(reply.outcome), reply.description);
   }
-  auto settled = co_await await_status(
-      [&](auto done) { store_.settle_reply(key, status, message_id, date, std::move(done)); });
+  auto settled = co_await tiers_.settle_reply(chat_id, key, status, message_id, date);
   if (!settled) {
     spdlog::error("reply {} to chat {}: its outcome could not be stored: {}", key, chat_id,
                   settled.error().message);

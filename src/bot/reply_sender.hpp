@@ -56,7 +56,6 @@ class ReplySender {
                                          telegram::InlineKeyboard keyboard);
 
   tiers::Tiers& tiers_;
-  storage::Store& store_;
   ApiCaller& api_;
   RateLimiter& limiter_;
   ReplyOptions options_;

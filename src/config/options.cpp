@@ -1,6 +1,7 @@
 #include "config/options.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 
@@ -73,6 +74,49 @@ void add_redis_options(CLI::App& app, Settings& s) {
       ->check(CLI::Range(1, 7 * 24 * 3600));
 }
 
+Result<std::chrono::milliseconds> parse_duration(std::string_view text, std::string_view name) {
+  const auto bad = [&] {
+    return Error::fatal(fmt::format(
+        "{} \"{}\" is not a duration: write e.g. 500ms, 1s, 5m or 1h (a plain number is seconds)",
+        name, text.substr(0, 32)));
+  };
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 9) return bad();
+  const long long n = std::stoll(std::string(text.substr(0, digits)));
+  const std::string_view unit = text.substr(digits);
+  long long ms = 0;
+  if (unit.empty() || unit == "s") {
+    ms = n * 1000;
+  } else if (unit == "ms") {
+    ms = n;
+  } else if (unit == "m" || unit == "min") {
+    ms = n * 60'000;
+  } else if (unit == "h") {
+    ms = n * 3'600'000;
+  } else {
+    return bad();
+  }
+  if (ms < 1 || ms > 24LL * 3'600'000) {
+    return Error::fatal(
+        fmt::format("{} \"{}\" is out of range: from 1ms to 24h", name, text.substr(0, 32)));
+  }
+  return std::chrono::milliseconds(ms);
+}
+
+void add_sync_options(CLI::App& app, Settings& s) {
+  const std::string group = "Outbox sync (Redis -> PostgreSQL)";
+  setting(app, "sync-interval", s.sync_interval,
+          "longest wait before queued records are written to PostgreSQL (500ms, 1s, 5m, ...)",
+          group)
+      ->check([](const std::string& value) -> std::string {
+        auto parsed = parse_duration(value, "--sync-interval");
+        return parsed ? std::string() : parsed.error().message;
+      });
+  setting(app, "sync-batch", s.sync_batch, "records per PostgreSQL transaction", group)
+      ->check(CLI::Range(1, 100'000));
+}
+
 void add_run_options(CLI::App& app, Settings& s) {
   const std::string tg = "Telegram";
   app.add_option("--token", s.token,
@@ -105,6 +149,7 @@ void add_run_options(CLI::App& app, Settings& s) {
 
   add_storage_options(app, s);
   add_redis_options(app, s);
+  add_sync_options(app, s);
 
   const std::string bot = "Bot";
   setting(app, "engine", s.engine, "reply engine: echo (repeat text) or none (commands only)", bot)

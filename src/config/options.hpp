@@ -3,7 +3,9 @@
 // `TGKEEP_NAME`; `tgkeep run --help` lists them all.
 #pragma once
 
+#include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/App.hpp>
@@ -18,6 +20,13 @@ void add_run_options(CLI::App& app, Settings& settings);
 
 // Adds the Redis settings (also part of add_run_options).
 void add_redis_options(CLI::App& app, Settings& settings);
+
+// Adds the outbox sync settings (also part of add_run_options): --sync-interval, --sync-batch.
+void add_sync_options(CLI::App& app, Settings& settings);
+
+// A duration as operators write it: "250ms", "1s", "5m", "1h", or a plain number of seconds.
+[[nodiscard]] Result<std::chrono::milliseconds> parse_duration(std::string_view text,
+                                                               std::string_view name);
 
 // Adds the settings that commands reading stored data share (--data-dir, logging).
 void add_storage_options(CLI::App& app, Settings& settings);

@@ -143,5 +143,19 @@ TEST_F(ConfigTest, SummaryMasksTheToken) {
   EXPECT_NE(line.find("TELEGRAM_BOT_TOKEN"), std::string::npos);
 }
 
+TEST(Durations, UnitsAndPlainSeconds) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(*parse_duration("250ms", "X"), milliseconds(250));
+  EXPECT_EQ(*parse_duration("1s", "X"), milliseconds(1000));
+  EXPECT_EQ(*parse_duration("5m", "X"), milliseconds(300'000));
+  EXPECT_EQ(*parse_duration("2h", "X"), milliseconds(7'200'000));
+  EXPECT_EQ(*parse_duration("300", "X"), milliseconds(300'000));
+  for (const char* bad : {"", "s", "1.5s", "-1s", "1 s", "1d", "0ms", "25h", "9999999999"}) {
+    auto parsed = parse_duration(bad, "TGKEEP_SYNC_INTERVAL");
+    ASSERT_FALSE(parsed) << bad;
+    EXPECT_NE(parsed.error().message.find("TGKEEP_SYNC_INTERVAL"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace tgkeep::config

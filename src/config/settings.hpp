@@ -41,6 +41,10 @@ struct Settings {
   int history_idle_seconds = 7 * 24 * 3600;
   int profile_ttl_seconds = 300;
 
+  // Outbox sync (docs/outbox.md): Redis -> PostgreSQL
+  std::string sync_interval = "1s";  // a duration: 500ms, 1s, 5m (parse_duration)
+  int sync_batch = 1000;             // entries per PostgreSQL transaction
+
   // Bot
   std::string engine = "echo";
   std::string tariffs = "free=30/day";  // NAME=LIMIT/PERIOD,...; the first is the default

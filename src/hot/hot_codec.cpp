@@ -1,4 +1,5 @@
 #include "hot/hot_codec.hpp"
+#include "hot/hot_codec_dom.hpp"
 
 #include <simdjson.h>
 
@@ -23,14 +24,10 @@ Error malformed(std::string_view what, std::string_view why) {
   return Error::invalid(fmt::format("a malformed {} in the hot tier: {}", what, why));
 }
 
-// Reads one JSON object into `apply(key, value)`; any parse error or a non-object is an error.
+// Reads the fields of the JSON object `root` into `apply(key, value)`; a non-object or a field of
+// the wrong type is an error.
 template <class Apply>
-Status read_object(std::string_view json, std::string_view what, Apply apply) {
-  simdjson::padded_string padded(json);
-  simdjson::dom::element root;
-  if (auto error = parser().parse(padded).get(root)) {
-    return malformed(what, simdjson::error_message(error));
-  }
+Status read_fields(simdjson::dom::element root, std::string_view what, Apply apply) {
   simdjson::dom::object object;
   if (root.get(object)) return malformed(what, "not an object");
   for (auto field : object) {
@@ -39,6 +36,14 @@ Status read_object(std::string_view json, std::string_view what, Apply apply) {
     }
   }
   return {};
+}
+
+Result<simdjson::dom::element> parse(std::string_view json, std::string_view what) {
+  simdjson::dom::element root;
+  if (auto error = parser().parse(json.data(), json.size()).get(root)) {
+    return malformed(what, simdjson::error_message(error));
+  }
+  return root;
 }
 
 bool read_int(simdjson::dom::element v, std::int64_t& out) {
@@ -99,9 +104,21 @@ std::string encode_entry(const MessageRecord& m) {
 }
 
 Result<MessageRecord> decode_entry(std::string_view json) {
+  auto root = parse(json, "history entry");
+  if (!root) return root.error();
+  return decode_entry(*root);
+}
+
+Result<UserRecord> decode_profile(std::string_view json) {
+  auto root = parse(json, "user profile");
+  if (!root) return root.error();
+  return decode_profile(*root);
+}
+
+Result<MessageRecord> decode_entry(simdjson::dom::element root) {
   MessageRecord m;
   bool has_chat = false, has_role = false, has_text = false;
-  Status read = read_object(json, "history entry", [&](std::string_view key, auto v) {
+  Status read = read_fields(root, "history entry", [&](std::string_view key, auto v) {
     if (key == "c") return has_chat = read_int(v, m.chat_id);
     if (key == "u") return read_int(v, m.update_id);
     if (key == "m") return read_int(v, m.message_id);
@@ -167,10 +184,10 @@ std::string encode_profile(const UserRecord& u) {
   return w.release();
 }
 
-Result<UserRecord> decode_profile(std::string_view json) {
+Result<UserRecord> decode_profile(simdjson::dom::element root) {
   UserRecord u;
   bool has_id = false;
-  Status read = read_object(json, "user profile", [&](std::string_view key, auto v) {
+  Status read = read_fields(root, "user profile", [&](std::string_view key, auto v) {
     if (key == "i") return has_id = read_int(v, u.id);
     if (key == "b") return v.get_bool().get(u.is_bot) == simdjson::SUCCESS;
     if (key == "n") return read_text(v, u.username);

@@ -46,4 +46,16 @@ std::string HotKeys::lexicon_version() const {
   return prefix_ + ":lexicon:version";
 }
 
+std::string HotKeys::outbox_stream() const {
+  return prefix_ + ":{outbox}:stream";
+}
+
+std::string HotKeys::outbox_lease() const {
+  return prefix_ + ":{outbox}:lease";
+}
+
+std::string HotKeys::reply_state(std::int64_t chat_id, std::string_view reply_key) const {
+  return fmt::format("{}:{{chat:{}}}:reply:{}", prefix_, chat_id, reply_key);
+}
+
 }  // namespace tgkeep::hot

@@ -28,6 +28,12 @@ class HotKeys {
   std::string user_usage(std::int64_t user_id, std::string_view window_id) const;
   std::string update_seen(std::int64_t update_id) const;  // tgkeep:update:123 (dedupe)
   std::string lexicon_version() const;                    // tgkeep:lexicon:version
+  // The outbox (docs/outbox.md): the stream of writes bound for PostgreSQL, and the lease of the
+  // syncer that drains it. Both carry the hash tag {outbox}.
+  std::string outbox_stream() const;  // tgkeep:{outbox}:stream
+  std::string outbox_lease() const;   // tgkeep:{outbox}:lease
+  // A reply's state while it travels through the outbox ("p", "f", "s:<message_id>").
+  std::string reply_state(std::int64_t chat_id, std::string_view reply_key) const;
 
   const std::string& prefix() const { return prefix_; }
 

@@ -13,6 +13,9 @@ TEST(HotKeys, HashTagsGroupAChatsAndAUsersKeys) {
   EXPECT_EQ(keys->user_profile(7), "tgkeep:{user:7}:profile");
   EXPECT_EQ(keys->user_usage(7, "d20261122"), "tgkeep:{user:7}:usage:d20261122");
   EXPECT_EQ(keys->update_seen(123), "tgkeep:update:123");
+  EXPECT_EQ(keys->outbox_stream(), "tgkeep:{outbox}:stream");
+  EXPECT_EQ(keys->outbox_lease(), "tgkeep:{outbox}:lease");
+  EXPECT_EQ(keys->reply_state(-5, "u7.0"), "tgkeep:{chat:-5}:reply:u7.0");
 }
 
 TEST(HotKeys, PrefixesThatWouldBreakHashTagsAreRefused) {

@@ -152,8 +152,25 @@ asio::awaitable<RedisResult<std::vector<bool>>> HotTier::known_updates(
 }
 
 asio::awaitable<RedisStatus> HotTier::after_commit(std::span<const storage::UpdateRecord> updates) {
+  HotWrite written = co_await after_commit(updates, CommandBatch());
+  co_return std::move(written.hot);
+}
+
+RedisStatus HotTier::leading_status(const RedisResult<std::vector<Reply>>& replies,
+                                    std::size_t count) {
+  if (count == 0) return RedisStatus::success();
+  if (!replies) return RedisStatus(replies.error());
+  for (std::size_t i = 0; i < count && i < replies->size(); ++i) {
+    if ((*replies)[i].is_error()) return RedisStatus(note_failure(client_.error_of((*replies)[i])));
+  }
+  return RedisStatus::success();
+}
+
+asio::awaitable<HotWrite> HotTier::after_commit(std::span<const storage::UpdateRecord> updates,
+                                                CommandBatch outbox) {
   co_await repair();
-  CommandBatch batch;
+  const std::size_t leading = outbox.size();
+  CommandBatch batch = std::move(outbox);
   const auto dedupe_seconds = options_.dedupe_ttl.count();
   ChatEntries appends;
   std::vector<std::int64_t> dropped;
@@ -183,51 +200,69 @@ asio::awaitable<RedisStatus> HotTier::after_commit(std::span<const storage::Upda
     add_append(batch, chat, appends.entries[chat]);
   }
   auto replies = co_await client_.pipeline(std::move(batch));
+  HotWrite out;
+  out.outbox = leading_status(replies, leading);
   if (!replies) {
     mark_dirty(appended);
     mark_dirty(dropped);
-    co_return note_failure(replies.error());
+    out.hot = note_failure(replies.error());
+    co_return out;
   }
   std::optional<RedisError> first_error;
-  for (const Reply& reply : *replies) {
+  for (std::size_t i = leading; i < replies->size(); ++i) {
+    const Reply& reply = (*replies)[i];
     if (reply.is_error() && !first_error) first_error = client_.error_of(reply);
   }
   if (first_error) {
     // Which write failed matters little: treat every touched chat as unknown.
     mark_dirty(appended);
     mark_dirty(dropped);
-    co_return note_failure(*first_error);
+    out.hot = note_failure(*first_error);
+    co_return out;
   }
   std::vector<std::int64_t> lengths;
   for (std::size_t index : reply_index) lengths.push_back((*replies)[index].integer);
-  co_return co_await settle_appends(appended, lengths);
+  out.hot = co_await settle_appends(appended, lengths);
+  co_return out;
 }
 
 asio::awaitable<RedisStatus> HotTier::append(std::span<const storage::MessageRecord> messages) {
+  HotWrite written = co_await append(messages, CommandBatch());
+  co_return std::move(written.hot);
+}
+
+asio::awaitable<HotWrite> HotTier::append(std::span<const storage::MessageRecord> messages,
+                                          CommandBatch outbox) {
   co_await repair();
   ChatEntries appends;
   for (const auto& message : messages) appends.add(message);
-  CommandBatch batch;
+  const std::size_t leading = outbox.size();
+  CommandBatch batch = std::move(outbox);
   std::vector<std::size_t> reply_index;
   for (std::int64_t chat : appends.chats) {
     reply_index.push_back(batch.size());
     add_append(batch, chat, appends.entries[chat]);
   }
   auto replies = co_await client_.pipeline(std::move(batch));
+  HotWrite out;
+  out.outbox = leading_status(replies, leading);
   if (!replies) {
     mark_dirty(appends.chats);
-    co_return note_failure(replies.error());
+    out.hot = note_failure(replies.error());
+    co_return out;
   }
   std::vector<std::int64_t> lengths;
   for (std::size_t index : reply_index) {
     const Reply& reply = (*replies)[index];
     if (reply.is_error()) {
       mark_dirty(appends.chats);
-      co_return note_failure(client_.error_of(reply));
+      out.hot = note_failure(client_.error_of(reply));
+      co_return out;
     }
     lengths.push_back(reply.integer);
   }
-  co_return co_await settle_appends(appends.chats, lengths);
+  out.hot = co_await settle_appends(appends.chats, lengths);
+  co_return out;
 }
 
 asio::awaitable<RedisStatus> HotTier::settle_appends(const std::vector<std::int64_t>& chats,
@@ -256,16 +291,24 @@ asio::awaitable<RedisStatus> HotTier::settle_appends(const std::vector<std::int6
 }
 
 asio::awaitable<RedisStatus> HotTier::drop_history(std::int64_t chat_id) {
+  HotWrite written = co_await drop_history(chat_id, CommandBatch());
+  co_return std::move(written.hot);
+}
+
+asio::awaitable<HotWrite> HotTier::drop_history(std::int64_t chat_id, CommandBatch outbox) {
   co_await repair();
-  CommandBatch batch;
+  const std::size_t leading = outbox.size();
+  CommandBatch batch = std::move(outbox);
   add_drop(batch, chat_id);
   auto replies = co_await client_.pipeline(std::move(batch));
+  HotWrite out;
+  out.outbox = leading_status(replies, leading);
   if (!replies) {
     const std::vector<std::int64_t> chats(1, chat_id);
     mark_dirty(chats);
-    co_return note_failure(replies.error());
+    out.hot = note_failure(replies.error());
   }
-  co_return RedisStatus::success();
+  co_return out;
 }
 
 asio::awaitable<RedisResult<HotHistory>> HotTier::history(std::int64_t chat_id, std::size_t limit) {

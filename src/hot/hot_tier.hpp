@@ -56,6 +56,13 @@ struct QuotaCount {
   std::int64_t used = 0;  // after this message (consumed) or as found (spent)
 };
 
+// A write that also carried outbox commands (docs/outbox.md) in the same pipeline: whether they
+// succeeded (then the records are durable in Redis) and whether the hot-tier part did.
+struct HotWrite {
+  redis::RedisStatus outbox;
+  redis::RedisStatus hot;
+};
+
 struct HotCounters {
   std::uint64_t history_hits = 0;
   std::uint64_t history_misses = 0;
@@ -89,6 +96,14 @@ class HotTier {
 
   // Drops a chat's list (after an edit or /reset); the next read fills it again.
   boost::asio::awaitable<redis::RedisStatus> drop_history(std::int64_t chat_id);
+
+  // The same three with `outbox` commands (XADDs) sent first in the same pipeline, for when the
+  // records go to the system of record through the outbox rather than before.
+  boost::asio::awaitable<HotWrite> after_commit(std::span<const storage::UpdateRecord> updates,
+                                                redis::CommandBatch outbox);
+  boost::asio::awaitable<HotWrite> append(std::span<const storage::MessageRecord> messages,
+                                          redis::CommandBatch outbox);
+  boost::asio::awaitable<HotWrite> drop_history(std::int64_t chat_id, redis::CommandBatch outbox);
 
   // The latest `limit` (<= history_cap) messages of a chat, or a miss.
   boost::asio::awaitable<redis::RedisResult<HotHistory>> history(std::int64_t chat_id,
@@ -132,6 +147,9 @@ class HotTier {
   boost::asio::awaitable<redis::RedisStatus> settle_appends(
       const std::vector<std::int64_t>& chats, const std::vector<std::int64_t>& lengths);
   void add_drop(redis::CommandBatch& batch, std::int64_t chat_id);
+  // The status of the first `count` replies of a pipeline (the outbox commands).
+  redis::RedisStatus leading_status(const redis::RedisResult<std::vector<redis::Reply>>& replies,
+                                    std::size_t count);
   void mark_dirty(std::span<const std::int64_t> chats);
   redis::RedisError note_failure(redis::RedisError error);
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "hot/hot_codec.hpp"
+#include "hot/hot_codec_dom.hpp"
 #include "util/json_writer.hpp"
 
 namespace tgkeep::outbox {
@@ -54,8 +55,8 @@ struct Encoder {
   JsonWriter w;
   EncodedEntry out;
 
-  void operator()(const UpdateEntry& e) {
-    const auto& u = e.update;
+  void operator()(const UpdateEntry& e) { update(e.update, e.received_at); }
+  void update(const storage::UpdateRecord& u, std::int64_t received_at) {
     out.kind = 'u';
     w.key("i");
     w.value(u.update_id);
@@ -68,7 +69,7 @@ struct Encoder {
     w.key("n");
     w.value(u.needs_handling);
     w.key("a");
-    w.value(e.received_at);
+    w.value(received_at);
     if (u.message) {
       w.key("m");
       w.raw(hot::encode_entry(*u.message));
@@ -157,13 +158,13 @@ Result<Entry> decode_update(simdjson::dom::element root, std::string_view raw) {
     if (key == "n") return v.get_bool().get(u.needs_handling) == simdjson::SUCCESS;
     if (key == "a") return read_int(v, e.received_at);
     if (key == "m") {
-      auto message = hot::decode_entry(simdjson::minify(v));
+      auto message = hot::decode_entry(v);
       if (!message) nested = message.error();
       else u.message = std::move(message).value();
       return true;
     }
     if (key == "s") {
-      auto user = hot::decode_profile(simdjson::minify(v));
+      auto user = hot::decode_profile(v);
       if (!user) nested = user.error();
       else u.user = std::move(user).value();
       return true;
@@ -285,6 +286,15 @@ EncodedEntry encode(const Entry& entry) {
   Encoder encoder;
   encoder.w.begin_object();
   std::visit(encoder, entry);
+  encoder.w.end_object();
+  encoder.out.value = encoder.w.release();
+  return std::move(encoder.out);
+}
+
+EncodedEntry encode_update(const storage::UpdateRecord& update, std::int64_t received_at) {
+  Encoder encoder;
+  encoder.w.begin_object();
+  encoder.update(update, received_at);
   encoder.w.end_object();
   encoder.out.value = encoder.w.release();
   return std::move(encoder.out);

@@ -33,6 +33,8 @@ struct EncodedEntry {
 };
 
 EncodedEntry encode(const Entry& entry);
+// The same for an update entry, without copying the record into an Entry first.
+EncodedEntry encode_update(const storage::UpdateRecord& update, std::int64_t received_at);
 [[nodiscard]] Result<Entry> decode(std::string_view kind, std::string_view value,
                                    std::string_view raw);
 

@@ -139,3 +139,23 @@ TEST(OutboxCodec, ChatOfEntries) {
 
 }  // namespace
 }  // namespace tgkeep::outbox
+
+#include "outbox/stream_id.hpp"
+
+namespace tgkeep::outbox {
+namespace {
+
+TEST(StreamId, ParsesComparesAndSteps) {
+  auto a = parse_stream_id("1700000000000-9");
+  auto b = parse_stream_id("1700000000000-10");
+  ASSERT_TRUE(a && b);
+  EXPECT_LT(*a, *b);  // numerically, not as text
+  EXPECT_EQ(a->next(), *parse_stream_id("1700000000000-10"));
+  EXPECT_EQ(parse_stream_id("5")->text(), "5-0");
+  for (const char* bad : {"", "-", "a-1", "1-", "1-x", "1-2-3", "+", "-1"}) {
+    EXPECT_FALSE(parse_stream_id(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace tgkeep::outbox

@@ -49,21 +49,6 @@ asio::awaitable<std::vector<bool>> Tiers::known_updates(std::span<const std::int
   co_return std::move(known).value();
 }
 
-asio::awaitable<void> Tiers::committed(std::span<const storage::UpdateRecord> updates) {
-  if (!hot_ || updates.empty()) co_return;
-  note(co_await hot_->after_commit(updates));
-}
-
-asio::awaitable<void> Tiers::reply_recorded(const MessageRecord& reply) {
-  if (!hot_) co_return;
-  note(co_await hot_->append(std::span<const MessageRecord>(&reply, 1)));
-}
-
-asio::awaitable<void> Tiers::message_edited(std::int64_t chat_id) {
-  if (!hot_) co_return;
-  note(co_await hot_->drop_history(chat_id));
-}
-
 asio::awaitable<Result<std::vector<MessageRecord>>> Tiers::recent_messages(std::int64_t chat_id,
                                                                            std::size_t limit) {
   std::optional<std::string> seed_seq;
@@ -73,7 +58,12 @@ asio::awaitable<Result<std::vector<MessageRecord>>> Tiers::recent_messages(std::
     if (hot && hot->present) co_return std::move(hot->messages);
     if (hot) seed_seq = hot->seq;
   }
-  // A miss: read the system of record; fill the hot tier with as much as it holds.
+  // A miss: read the system of record; fill the hot tier with as much as it holds. Through an
+  // outbox, the system of record may still lack the latest writes: wait for the syncer first.
+  if (outbox_) {
+    const bool synced = co_await wait_for_sync();
+    if (!synced) seed_seq.reset();
+  }
   const std::size_t fill = seed_seq ? std::max(limit, hot_->options().history_cap) : limit;
   auto stored = co_await await_result<std::vector<MessageRecord>>(
       [&](auto done) { store_.recent_messages(chat_id, fill, std::move(done)); });
@@ -82,14 +72,6 @@ asio::awaitable<Result<std::vector<MessageRecord>>> Tiers::recent_messages(std::
   std::vector<MessageRecord> out = std::move(stored).value();
   if (out.size() > limit) out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(limit));
   co_return out;
-}
-
-asio::awaitable<Status> Tiers::forget_chat(std::int64_t chat_id) {
-  auto forgotten =
-      co_await await_status([&](auto done) { store_.forget_chat(chat_id, std::move(done)); });
-  if (!forgotten) co_return forgotten;
-  co_await message_edited(chat_id);
-  co_return Status::success();
 }
 
 asio::awaitable<Result<std::optional<UserRecord>>> Tiers::find_user(std::int64_t user_id) {
@@ -192,8 +174,7 @@ asio::awaitable<Result<Quota>> Tiers::consume_quota(std::int64_t user_id, std::i
     event.update_id = update_id;
     event.at = now;
     event.tariff = tariff.name;
-    auto recorded = co_await await_status(
-        [&](auto done) { store_.record_usage(std::move(event), std::move(done)); });
+    auto recorded = co_await record_usage(std::move(event));
     if (!recorded) co_return recorded.error();
   }
   co_return quota;

@@ -1,6 +1,10 @@
-// Tiers: tgkeep's data as the bot sees it, across the tiers of DESIGN.md. Writes go to the system
-// of record (storage::Store) first and then, best effort, to the hot tier (Redis) when one is
-// configured; reads try the hot tier first and fill it from the system of record on a miss.
+// Tiers: tgkeep's data as the bot sees it, across the tiers of DESIGN.md. Reads try the hot tier
+// (Redis) first and fill it from the system of record on a miss. Writes:
+// - without an outbox: to the system of record (storage::Store) first, then, best effort, to the
+//   hot tier when Redis is configured;
+// - with an outbox (Redis and PostgreSQL configured, docs/outbox.md): into the outbox stream in
+//   the same pipeline as their hot-tier update; durable once Redis took them; a syncer moves them
+//   to PostgreSQL. When Redis fails they go straight to the system of record instead.
 // Redis failing never fails an operation here: it only makes it slower. See
 // docs/redis-hot-tier.md.
 //
@@ -14,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -24,6 +29,7 @@
 #include "hot/hot_tier.hpp"
 #include "hot/usage_window.hpp"
 #include "storage/store.hpp"
+#include "sync/outbox_stream.hpp"
 
 namespace tgkeep::tiers {
 
@@ -46,14 +52,26 @@ class Tiers {
   storage::Store& store() { return store_; }
   hot::HotTier* hot() { return hot_; }
 
+  // Sends writes through `outbox` (which uses the hot tier's Redis client) from now on.
+  // `wake_syncer`, when set, asks the local syncer to flush at once (a read waiting for it).
+  void use_outbox(sync::OutboxStream* outbox, std::function<void()> wake_syncer);
+  bool writes_through_outbox() const { return outbox_ != nullptr; }
+
   // Intake. Which update_ids the hot tier knows as stored (all false without Redis).
   boost::asio::awaitable<std::vector<bool>> known_updates(std::span<const std::int64_t> ids);
-  // After the system of record committed `updates` (duplicates left out).
-  boost::asio::awaitable<void> committed(std::span<const storage::UpdateRecord> updates);
 
-  // Replies and edits, after the system of record has them.
-  boost::asio::awaitable<void> reply_recorded(const storage::MessageRecord& reply);
-  boost::asio::awaitable<void> message_edited(std::int64_t chat_id);
+  // Writes (see above). Each completes once the write is durable.
+  boost::asio::awaitable<Result<storage::CommitSummary>> commit_updates(
+      std::vector<storage::UpdateRecord> updates, std::int64_t received_at);
+  boost::asio::awaitable<Status> mark_handled(std::vector<std::int64_t> update_ids);
+  boost::asio::awaitable<Result<storage::ReplyState>> record_reply(storage::MessageRecord pending);
+  boost::asio::awaitable<Status> settle_reply(std::int64_t chat_id, std::string reply_key,
+                                              storage::ReplyStatus status,
+                                              std::optional<std::int64_t> message_id,
+                                              std::int64_t date);
+  boost::asio::awaitable<Status> edit_message(std::int64_t chat_id, std::int64_t message_id,
+                                              storage::Role role, std::string text,
+                                              std::int64_t edit_date);
 
   // The latest `limit` messages of a chat, oldest first.
   boost::asio::awaitable<Result<std::vector<storage::MessageRecord>>> recent_messages(
@@ -81,6 +99,13 @@ class Tiers {
     note(result.ok() ? redis::RedisStatus() : redis::RedisStatus(result.error()));
   }
   bool hot_usable() const { return hot_ && hot_->up(); }
+  bool outbox_usable() const { return outbox_ && hot_ && hot_->up(); }
+  // Records the outcome of an outbox write for the one-line-per-change log; true when it worked.
+  bool note_outbox(const redis::RedisStatus& status);
+  boost::asio::awaitable<Status> record_usage(storage::UsageEvent event);
+  // Before reading the system of record for a chat the hot tier missed: waits (boundedly) until
+  // the outbox is synced up to its newest entry. False when it is not (then nothing is seeded).
+  boost::asio::awaitable<bool> wait_for_sync();
   boost::asio::awaitable<Result<std::int64_t>> stored_usage(std::int64_t user_id,
                                                             const hot::UsageWindow& window);
 
@@ -88,6 +113,9 @@ class Tiers {
   hot::HotTier* hot_;
   std::vector<hot::Tariff> tariffs_;
   std::optional<redis::ErrorCode> failing_;  // the error hot-tier calls fail with, if they do
+  sync::OutboxStream* outbox_ = nullptr;
+  std::function<void()> wake_syncer_;
+  bool outbox_failing_ = false;
   std::vector<std::string> unknown_tariffs_warned_;
 };
 

@@ -493,7 +493,10 @@ class PgServer:
 
     BINDIR = _pg_bindir()
 
-    def __init__(self):
+    def __init__(self, durable=False):
+        # Fast by default (fsync and synchronous_commit off); `durable` keeps every commit across
+        # a SIGKILL, for tests that kill the server and count what it acknowledged.
+        self.durability = "on" if durable else "off"
         self.bindir = self.BINDIR
         if self.bindir is None:
             raise RuntimeError("the PostgreSQL binaries are not installed")
@@ -547,7 +550,8 @@ class PgServer:
                 self.prefix + [self._bin("postgres"), "-D", self.data, "-p", str(self.port),
                                "-c", "listen_addresses=127.0.0.1",
                                "-c", f"unix_socket_directories={self.dir}",
-                               "-c", "fsync=off", "-c", "synchronous_commit=off",
+                               "-c", f"fsync={self.durability}",
+                               "-c", f"synchronous_commit={self.durability}",
                                "-c", "full_page_writes=off", "-c", "logging_collector=off",
                                "-c", "max_connections=50"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)

@@ -1,0 +1,123 @@
+// Syncer: drains the outbox (outbox_stream.hpp) into PostgreSQL (docs/outbox.md).
+//
+// Several syncers may run at once (one inside each `tgkeep run`, any number of `tgkeep sync`):
+// they are consumers of one group, and a lease in Redis lets one of them, the leader, work at a
+// time, so entries reach PostgreSQL in stream order (a /reset never overtakes the messages it
+// forgets). The others wait and take over when the leader's lease expires (it died, or lost
+// Redis); a new leader first claims what its predecessor read but never acknowledged
+// (XAUTOCLAIM), then reads on.
+//
+// A batch is written in one PostgreSQL transaction (outbox/pg_writer.hpp), and acknowledged and
+// trimmed only after the commit: a syncer killed in between leaves its entries pending, the next
+// leader writes them again, and the idempotency keys make the second write change nothing.
+// A batch is flushed when full or `interval` after its first entry arrived, or at once when
+// woken (a reader waiting for the sync). PostgreSQL or Redis failing: the batch is kept and
+// retried; an entry PostgreSQL refuses as data (SQLSTATE class 22/23) or that does not decode is
+// moved to the dead-letter stream ({outbox}:dead) with its error, so one bad entry never stops
+// the sync.
+//
+// Thread-safety: the executor it was created on; wake() and stop() too (post to it).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "outbox/entry.hpp"
+#include "pg/connection.hpp"
+#include "sync/outbox_stream.hpp"
+#include "util/result.hpp"
+
+namespace tgkeep::sync {
+
+struct SyncerOptions {
+  std::string consumer;  // this syncer's name in the group: unique (host and pid)
+  std::size_t batch = 1000;
+  std::chrono::milliseconds interval{1000};  // TGKEEP_SYNC_INTERVAL
+  std::chrono::milliseconds lease{5000};
+  std::chrono::milliseconds idle_poll{50};  // between reads of an empty stream
+  std::chrono::milliseconds retry{1000};    // after a failed write
+  pg::ConnectOptions postgres;
+  std::chrono::milliseconds statement_timeout{30000};
+  bool until_drained = false;  // `tgkeep sync --once`: stop once the backlog is empty
+  // Tests only (TGKEEP_TEST_KILL_SYNCER_AFTER_WRITE): SIGKILL itself after the first PostgreSQL
+  // commit, before acknowledging it.
+  bool kill_after_write = false;
+};
+
+struct SyncCounters {
+  std::uint64_t synced = 0;   // entries written and acknowledged
+  std::uint64_t batches = 0;  // PostgreSQL transactions
+  std::uint64_t failed_writes = 0;
+  std::uint64_t dead_letters = 0;
+  std::uint64_t claimed = 0;  // entries taken over from a previous leader
+  std::uint64_t backlog = 0;  // entries waiting, as last measured
+  std::int64_t lag_ms = 0;    // how long the oldest waiting entry has waited, as last measured
+  bool leader = false;
+};
+
+class Syncer {
+ public:
+  Syncer(boost::asio::any_io_executor ex, OutboxStream& stream, SyncerOptions options);
+  ~Syncer();
+
+  // Runs until stop(), or with until_drained once the backlog is empty. Fails only for what
+  // retrying cannot fix (an incompatible schema).
+  boost::asio::awaitable<Status> run();
+  void wake();
+  void stop();
+
+  const SyncCounters& counters() const { return counters_; }
+  // Called after each batch and each backlog measurement (progress of `sync --once`).
+  std::function<void(const SyncCounters&)> on_progress;
+
+ private:
+  struct Pending {
+    std::string id;
+    std::string kind, value, raw;
+  };
+
+  boost::asio::awaitable<bool> hold_lease();
+  boost::asio::awaitable<void> release_lease();
+  // Reads more entries into buffer_: claimed ones first after becoming leader, then new ones.
+  boost::asio::awaitable<redis::RedisStatus> read_more();
+  boost::asio::awaitable<bool> flush();
+  // Writes buffer_[from, to) (decoded: `entries`) and acknowledges it; false: retry later.
+  boost::asio::awaitable<bool> write_range(std::vector<outbox::Entry>& entries,
+                                           std::vector<std::size_t>& index, std::size_t from,
+                                           std::size_t to);
+  boost::asio::awaitable<bool> acknowledge(const std::vector<std::string>& ids);
+  boost::asio::awaitable<void> trim();
+  boost::asio::awaitable<bool> dead_letter(const Pending& entry, const std::string& why);
+  boost::asio::awaitable<void> measure_backlog();
+  boost::asio::awaitable<void> pause(std::chrono::milliseconds how_long);
+  void note_failure(const std::string& what);
+  void note_working();
+
+  boost::asio::any_io_executor ex_;
+  OutboxStream& stream_;
+  SyncerOptions options_;
+  SyncCounters counters_;
+  std::unique_ptr<pg::Connection> pg_;
+  std::vector<Pending> buffer_;
+  std::optional<std::chrono::steady_clock::time_point> first_buffered_;
+  std::optional<outbox::StreamId> last_delivered_;
+  std::optional<std::string> claim_cursor_;  // set while taking over pending entries
+  std::chrono::steady_clock::time_point lease_renewed_{};
+  boost::asio::steady_timer timer_;
+  boost::asio::steady_timer renew_timer_;  // the lease renewal's tick
+  std::uint64_t lease_generation_ = 0;     // one renewal loop per lease taken
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::optional<std::string> failing_;  // what fails, while it does (one log line per change)
+};
+
+}  // namespace tgkeep::sync
