@@ -11,7 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "app/copy_text.hpp"
+#include "pg/copy_text.hpp"
 #include "app/import_tables.hpp"
 #include "app/logging.hpp"
 #include "app/pg_commands.hpp"
@@ -91,7 +91,7 @@ asio::awaitable<Status> import_table(pg::Connection& db, const ImportTable& tabl
   if (Status started = run.source.start(table); !started) co_return started;
   const std::string copy_sql = fmt::format("COPY {} FROM STDIN", staging_name(table));
   for (;;) {
-    CopyText batch;
+    pg::CopyText batch;
     auto rows = run.source.next_batch(kBatchRows, kBatchBytes, batch);
     if (!rows) {
       Status out(rows.error());

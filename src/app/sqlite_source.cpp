@@ -104,7 +104,7 @@ Status SqliteSource::start(const ImportTable& table) {
 }
 
 Result<std::size_t> SqliteSource::next_batch(std::size_t max_rows, std::size_t max_bytes,
-                                             CopyText& out) {
+                                             pg::CopyText& out) {
   if (!rows_) return std::size_t{0};
   std::size_t appended = 0;
   while (appended < max_rows && out.size() < max_bytes) {

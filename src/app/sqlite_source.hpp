@@ -14,7 +14,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "app/copy_text.hpp"
+#include "pg/copy_text.hpp"
 #include "app/import_tables.hpp"
 #include "sqlite/connection.hpp"
 #include "util/result.hpp"
@@ -37,7 +37,7 @@ class SqliteSource {
   Status start(const ImportTable& table);
   // Appends the next rows of the table being read to `out`, until `max_rows` rows or about
   // `max_bytes` of COPY text. Returns how many it appended; 0 when the table is done.
-  Result<std::size_t> next_batch(std::size_t max_rows, std::size_t max_bytes, CopyText& out);
+  Result<std::size_t> next_batch(std::size_t max_rows, std::size_t max_bytes, pg::CopyText& out);
 
  private:
   SqliteSource(sqlite::Connection db, int schema_version)

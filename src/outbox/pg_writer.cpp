@@ -32,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "pg/copy_text.hpp"
 #include "pg/store_sql.hpp"
 
 namespace tgkeep::outbox {
@@ -185,66 +186,13 @@ std::string staged(std::string_view sql, int seg, std::string_view mark = {}) {
 
 // --- staging rows -------------------------------------------------------------------------------
 
-// Appends one row in COPY's text format: tab-separated fields, \N for NULL, and in values the
-// characters COPY reads specially (backslash, tab, newline, carriage return) escaped.
-class CopyRow {
- public:
-  explicit CopyRow(std::string& out) : out_(out) {}
-  void end() { out_ += '\n'; }
-
-  void null() {
-    next();
-    out_ += "\\N";
-  }
-  void nulls(int count) {
-    for (int i = 0; i < count; ++i) null();
-  }
-  void num(std::optional<std::int64_t> v) {
-    if (!v) return null();
-    next();
-    fmt::format_to(std::back_inserter(out_), "{}", *v);
-  }
-  void flag(std::optional<bool> v) {
-    if (!v) return null();
-    next();
-    out_ += *v ? 't' : 'f';
-  }
-  void text(std::optional<std::string_view> v) {
-    if (!v) return null();
-    next();
-    escaped(*v);
-  }
-  // A raw update for jsonb: empty is NULL, and the escape \u0000, which jsonb refuses, is
-  // replaced as PgStore replaces it.
-  void json(std::string_view raw) {
-    if (raw.empty()) return null();
-    if (raw.find("\\u0000") == std::string_view::npos) return text(raw);
-    text(pg::sanitize_json(raw));
-  }
-
- private:
-  void next() {
-    if (fields_++ > 0) out_ += '\t';
-  }
-  void escaped(std::string_view v) {
-    if (v.find('\0') != std::string_view::npos) {
-      // PostgreSQL's text cannot hold NUL: U+FFFD, as PgStore stores it.
-      return escaped(*pg::sql::without_nul(std::string(v)));
-    }
-    for (std::size_t from = 0;;) {
-      const std::size_t at = v.find_first_of("\\\t\n\r", from);
-      out_.append(v.substr(from, at == std::string_view::npos ? at : at - from));
-      if (at == std::string_view::npos) return;
-      const char c = v[at];
-      out_ += '\\';
-      out_ += c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
-      from = at + 1;
-    }
-  }
-
-  std::string& out_;
-  int fields_ = 0;
-};
+// A raw update for jsonb: empty is NULL, and the escape \u0000, which jsonb refuses, is replaced
+// as PgStore replaces it.
+void json_field(pg::CopyText& row, std::string_view raw) {
+  if (raw.empty()) return row.field(std::nullopt);
+  if (raw.find("\\u0000") == std::string_view::npos) return row.field(raw);
+  row.field(pg::sanitize_json(raw));
+}
 
 // The m_* columns of a row; what a kind does not use stays NULL.
 struct MessageColumns {
@@ -285,58 +233,57 @@ struct StageRow {
   const storage::UsageEvent* usage = nullptr;
 };
 
-void append_row(std::string& out, const StageRow& s) {
-  CopyRow r(out);
-  r.num(s.seg);
-  r.num(s.seq);
-  r.text(s.kind);
+void append_row(pg::CopyText& r, const StageRow& s) {
+  r.number(s.seg);
+  r.number(s.seq);
+  r.field(s.kind);
   r.flag(s.first_of_id);
-  r.num(s.update_id);
+  r.number(s.update_id);
   if (s.update) {
     const storage::UpdateRecord& u = s.update->update;
-    r.text(u.type);
-    r.num(u.chat_id);
-    r.json(u.raw_json);
-    r.num(s.update->received_at);
+    r.field(u.type);
+    r.number(u.chat_id);
+    json_field(r, u.raw_json);
+    r.number(s.update->received_at);
     r.flag(u.needs_handling);
   } else {
     r.nulls(5);
   }
   if (const MessageColumns* m = s.message) {
-    r.num(m->chat_id);
-    r.num(m->message_id);
-    r.num(m->user_id);
-    r.text(m->role);
-    r.text(m->text);
-    r.num(m->date);
-    r.num(m->update_id);
+    r.number(m->chat_id);
+    r.number(m->message_id);
+    r.number(m->user_id);
+    r.field(m->role);
+    r.field(m->text);
+    r.number(m->date);
+    r.number(m->update_id);
     r.flag(m->edited);
-    r.num(m->edit_date);
-    r.text(m->reply_key);
-    r.text(m->status);
+    r.number(m->edit_date);
+    r.field(m->reply_key);
+    r.field(m->status);
   } else {
     r.nulls(11);
   }
   if (const storage::UserRecord* user = s.sender) {
-    r.num(user->id);
+    r.number(user->id);
     r.flag(user->is_bot);
-    r.text(user->username);
-    r.text(user->first_name);
-    r.text(user->last_name);
-    r.text(user->language_code);
-    r.num(user->seen_at);
+    r.field(user->username);
+    r.field(user->first_name);
+    r.field(user->last_name);
+    r.field(user->language_code);
+    r.number(user->seen_at);
   } else {
     r.nulls(7);
   }
   if (const storage::UsageEvent* q = s.usage) {
-    r.num(q->user_id);
-    r.num(q->update_id);
-    r.num(q->at);
-    r.text(q->tariff);
+    r.number(q->user_id);
+    r.number(q->update_id);
+    r.number(q->at);
+    r.field(q->tariff);
   } else {
     r.nulls(4);
   }
-  r.end();
+  r.end_row();
 }
 
 struct MessageKey {
@@ -360,7 +307,7 @@ struct Segment {
 };
 
 struct Plan {
-  std::string stage_rows;  // COPY data
+  pg::CopyText stage_rows;  // COPY data
   std::vector<Segment> segments;
   bool usage = false;
   std::size_t update_entries = 0;
@@ -569,7 +516,7 @@ asio::awaitable<PgResult<PgWriteSummary>> write_to_postgres(pg::Connection& conn
   if (!begun) error = while_doing("beginning the transaction", entries.size(), begun.error());
   if (!error) {
     auto copied =
-        co_await connection.copy_in(staged(kCopyStage, 0), std::move(plan.stage_rows), timeout);
+        co_await connection.copy_in(staged(kCopyStage, 0), plan.stage_rows.take(), timeout);
     if (!copied) error = while_doing("staging them with COPY", entries.size(), copied.error());
   }
   std::vector<pg::Rows> results;

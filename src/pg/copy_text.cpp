@@ -1,24 +1,32 @@
-#include "app/copy_text.hpp"
+#include "pg/copy_text.hpp"
 
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "util/utf8.hpp"
 
-namespace tgkeep::app {
+namespace tgkeep::pg {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
+bool plain(unsigned char c) {
+  return c >= 0x20 && c < 0x80 && c != '\\';
+}
+
 void append_escaped(std::string& out, std::string_view value) {
   for (std::size_t i = 0; i < value.size();) {
+    // Runs of printable ASCII, the bulk of any text, are copied whole.
+    std::size_t run = i;
+    while (run < value.size() && plain(static_cast<unsigned char>(value[run]))) ++run;
+    out.append(value.substr(i, run - i));
+    if (run == value.size()) return;
+    i = run;
     const char c = value[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
       const Utf8Sequence seq = utf8_sequence_at(value, i);
-      if (seq.valid) {
-        out.append(value.substr(i, seq.length));
-      } else {
-        out.append(kReplacement);
-      }
+      out.append(seq.valid ? value.substr(i, seq.length) : kReplacement);
       i += seq.length;
       continue;
     }
@@ -39,7 +47,7 @@ void append_escaped(std::string& out, std::string_view value) {
         out.append("\\r");
         break;
       default:
-        out.push_back(c);
+        out.push_back(c);  // other control characters stand for themselves
     }
     ++i;
   }
@@ -47,14 +55,34 @@ void append_escaped(std::string& out, std::string_view value) {
 
 }  // namespace
 
-void CopyText::field(std::optional<std::string_view> value) {
+void CopyText::next_field() {
   if (row_started_) data_.push_back('\t');
   row_started_ = true;
+}
+
+void CopyText::field(std::optional<std::string_view> value) {
+  next_field();
   if (!value) {
     data_.append("\\N");
     return;
   }
   append_escaped(data_, *value);
+}
+
+void CopyText::number(std::optional<std::int64_t> value) {
+  if (!value) return field(std::nullopt);
+  next_field();
+  fmt::format_to(std::back_inserter(data_), "{}", *value);
+}
+
+void CopyText::flag(std::optional<bool> value) {
+  if (!value) return field(std::nullopt);
+  next_field();
+  data_.push_back(*value ? 't' : 'f');
+}
+
+void CopyText::nulls(int count) {
+  for (int i = 0; i < count; ++i) field(std::nullopt);
 }
 
 void CopyText::end_row() {
@@ -69,4 +97,4 @@ std::string CopyText::take() {
   return out;
 }
 
-}  // namespace tgkeep::app
+}  // namespace tgkeep::pg
