@@ -8,6 +8,10 @@
 #include "util/json_writer.hpp"
 
 namespace tgkeep::hot {
+
+using compact::read_int;
+using compact::read_text;
+
 namespace {
 
 using storage::MessageRecord;
@@ -24,42 +28,12 @@ Error malformed(std::string_view what, std::string_view why) {
   return Error::invalid(fmt::format("a malformed {} in the hot tier: {}", what, why));
 }
 
-// Reads the fields of the JSON object `root` into `apply(key, value)`; a non-object or a field of
-// the wrong type is an error.
-template <class Apply>
-Status read_fields(simdjson::dom::element root, std::string_view what, Apply apply) {
-  simdjson::dom::object object;
-  if (root.get(object)) return malformed(what, "not an object");
-  for (auto field : object) {
-    if (!apply(field.key, field.value)) {
-      return malformed(what, fmt::format("field \"{}\" has the wrong type", field.key));
-    }
-  }
-  return {};
-}
-
 Result<simdjson::dom::element> parse(std::string_view json, std::string_view what) {
   simdjson::dom::element root;
   if (auto error = parser().parse(json.data(), json.size()).get(root)) {
     return malformed(what, simdjson::error_message(error));
   }
   return root;
-}
-
-bool read_int(simdjson::dom::element v, std::int64_t& out) {
-  return v.get_int64().get(out) == simdjson::SUCCESS;
-}
-bool read_int(simdjson::dom::element v, std::optional<std::int64_t>& out) {
-  std::int64_t n = 0;
-  if (v.get_int64().get(n) != simdjson::SUCCESS) return false;
-  out = n;
-  return true;
-}
-bool read_text(simdjson::dom::element v, std::string& out) {
-  std::string_view s;
-  if (v.get_string().get(s) != simdjson::SUCCESS) return false;
-  out.assign(s);
-  return true;
 }
 
 }  // namespace
@@ -82,7 +56,7 @@ std::string encode_entry(const MessageRecord& m) {
     w.value(*m.user_id);
   }
   w.key("r");
-  w.value(m.role == Role::user ? "u" : "a");
+  w.value(compact::role_letter(m.role));
   w.key("t");
   w.value(m.text);
   w.key("d");
@@ -97,7 +71,7 @@ std::string encode_entry(const MessageRecord& m) {
   }
   if (m.status != ReplyStatus::sent) {
     w.key("x");
-    w.value(std::string_view(m.status == ReplyStatus::pending ? "p" : "f"));
+    w.value(compact::status_letter(m.status));
   }
   w.end_object();
   return w.release();
@@ -118,7 +92,7 @@ Result<UserRecord> decode_profile(std::string_view json) {
 Result<MessageRecord> decode_entry(simdjson::dom::element root) {
   MessageRecord m;
   bool has_chat = false, has_role = false, has_text = false;
-  Status read = read_fields(root, "history entry", [&](std::string_view key, auto v) {
+  auto problem = compact::read_fields(root, [&](std::string_view key, auto v) {
     if (key == "c") return has_chat = read_int(v, m.chat_id);
     if (key == "u") return read_int(v, m.update_id);
     if (key == "m") return read_int(v, m.message_id);
@@ -130,30 +104,56 @@ Result<MessageRecord> decode_entry(simdjson::dom::element root) {
     }
     if (key == "t") return has_text = read_text(v, m.text);
     if (key == "k") return read_text(v, m.reply_key);
-    std::string letter;
-    if (key == "r") {
-      if (!read_text(v, letter) || (letter != "u" && letter != "a")) return false;
-      m.role = letter == "u" ? Role::user : Role::assistant;
-      return has_role = true;
-    }
-    if (key == "x") {
-      if (!read_text(v, letter) || letter.size() != 1) return false;
-      if (letter == "p")
-        m.status = ReplyStatus::pending;
-      else if (letter == "f")
-        m.status = ReplyStatus::failed;
-      else if (letter != "s")
-        return false;
-      return true;
-    }
+    if (key == "r") return has_role = compact::read_role(v, m.role);
+    if (key == "x") return compact::read_status(v, m.status);
     return true;  // a field of a newer tgkeep: ignored
   });
-  if (!read) return read.error();
+  if (problem) return malformed("history entry", *problem);
   if (!has_chat || !has_role || !has_text) {
     return malformed("history entry", "chat, role or text missing");
   }
   return m;
 }
+
+namespace compact {
+
+std::string_view role_letter(Role role) {
+  return role == Role::user ? "u" : "a";
+}
+
+std::string_view status_letter(ReplyStatus status) {
+  switch (status) {
+    case ReplyStatus::pending:
+      return "p";
+    case ReplyStatus::failed:
+      return "f";
+    case ReplyStatus::sent:
+      break;
+  }
+  return "s";
+}
+
+bool read_role(simdjson::dom::element v, Role& out) {
+  std::string_view letter;
+  if (v.get_string().get(letter) != simdjson::SUCCESS) return false;
+  if (letter != "u" && letter != "a") return false;
+  out = letter == "u" ? Role::user : Role::assistant;
+  return true;
+}
+
+bool read_status(simdjson::dom::element v, ReplyStatus& out) {
+  std::string_view letter;
+  if (v.get_string().get(letter) != simdjson::SUCCESS) return false;
+  for (auto status : {ReplyStatus::pending, ReplyStatus::sent, ReplyStatus::failed}) {
+    if (letter == status_letter(status)) {
+      out = status;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace compact
 
 std::string entry_identity(const MessageRecord& m) {
   if (!m.reply_key.empty()) return "k" + m.reply_key;
@@ -187,7 +187,7 @@ std::string encode_profile(const UserRecord& u) {
 Result<UserRecord> decode_profile(simdjson::dom::element root) {
   UserRecord u;
   bool has_id = false;
-  Status read = read_fields(root, "user profile", [&](std::string_view key, auto v) {
+  auto problem = compact::read_fields(root, [&](std::string_view key, auto v) {
     if (key == "i") return has_id = read_int(v, u.id);
     if (key == "b") return v.get_bool().get(u.is_bot) == simdjson::SUCCESS;
     if (key == "n") return read_text(v, u.username);
@@ -198,7 +198,7 @@ Result<UserRecord> decode_profile(simdjson::dom::element root) {
     if (key == "p") return read_text(v, u.tariff);
     return true;
   });
-  if (!read) return read.error();
+  if (problem) return malformed("user profile", *problem);
   if (!has_id) return malformed("user profile", "id missing");
   return u;
 }

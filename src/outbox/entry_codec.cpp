@@ -11,8 +11,9 @@
 namespace tgkeep::outbox {
 namespace {
 
-using storage::ReplyStatus;
-using storage::Role;
+using hot::compact::read_int;
+using hot::compact::read_text;
+
 
 simdjson::dom::parser& parser() {
   thread_local simdjson::dom::parser instance;
@@ -21,34 +22,6 @@ simdjson::dom::parser& parser() {
 
 Error malformed(char kind, std::string_view why) {
   return Error::invalid(fmt::format("a malformed outbox entry (kind {}): {}", kind, why));
-}
-
-bool read_int(simdjson::dom::element v, std::int64_t& out) {
-  return v.get_int64().get(out) == simdjson::SUCCESS;
-}
-bool read_int(simdjson::dom::element v, std::optional<std::int64_t>& out) {
-  std::int64_t n = 0;
-  if (v.get_int64().get(n) != simdjson::SUCCESS) return false;
-  out = n;
-  return true;
-}
-bool read_text(simdjson::dom::element v, std::string& out) {
-  std::string_view s;
-  if (v.get_string().get(s) != simdjson::SUCCESS) return false;
-  out.assign(s);
-  return true;
-}
-
-char status_letter(ReplyStatus status) {
-  switch (status) {
-    case ReplyStatus::pending:
-      return 'p';
-    case ReplyStatus::failed:
-      return 'f';
-    case ReplyStatus::sent:
-      break;
-  }
-  return 's';
 }
 
 struct Encoder {
@@ -93,8 +66,7 @@ struct Encoder {
     w.key("k");
     w.value(e.reply_key);
     w.key("x");
-    const char letter = status_letter(e.status);
-    w.value(std::string_view(&letter, 1));
+    w.value(hot::compact::status_letter(e.status));
     if (e.message_id) {
       w.key("m");
       w.value(*e.message_id);
@@ -109,7 +81,7 @@ struct Encoder {
     w.key("m");
     w.value(e.message_id);
     w.key("r");
-    w.value(e.role == Role::user ? "u" : "a");
+    w.value(hot::compact::role_letter(e.role));
     w.key("t");
     w.value(e.text);
     w.key("d");
@@ -133,16 +105,10 @@ struct Encoder {
   }
 };
 
-// Reads the fields of the object `root` into `apply(key, value)`; false from it is a wrong type.
+// Reads the fields of the object `root` into `apply(key, value)` (hot::compact::read_fields).
 template <class Apply>
 Status read_fields(char kind, simdjson::dom::element root, Apply apply) {
-  simdjson::dom::object object;
-  if (root.get(object)) return malformed(kind, "not a JSON object");
-  for (auto field : object) {
-    if (!apply(field.key, field.value)) {
-      return malformed(kind, fmt::format("field \"{}\" has the wrong type", field.key));
-    }
-  }
+  if (auto problem = hot::compact::read_fields(root, apply)) return malformed(kind, *problem);
   return {};
 }
 
@@ -204,15 +170,7 @@ Result<Entry> decode_settle(simdjson::dom::element root) {
     if (key == "k") return has_key = read_text(v, e.reply_key);
     if (key == "m") return read_int(v, e.message_id);
     if (key == "d") return read_int(v, e.date);
-    if (key == "x") {
-      std::string letter;
-      if (!read_text(v, letter)) return false;
-      if (letter == "s") e.status = ReplyStatus::sent;
-      else if (letter == "f") e.status = ReplyStatus::failed;
-      else if (letter == "p") e.status = ReplyStatus::pending;
-      else return false;
-      return has_status = true;
-    }
+    if (key == "x") return has_status = hot::compact::read_status(v, e.status);
     return true;
   });
   if (!read) return read.error();
@@ -230,11 +188,7 @@ Result<Entry> decode_edit(simdjson::dom::element root) {
     if (key == "m") return has_message = read_int(v, e.message_id);
     if (key == "t") return has_text = read_text(v, e.text);
     if (key == "d") return read_int(v, e.edit_date);
-    if (key == "r") {
-      std::string letter;
-      if (!read_text(v, letter) || (letter != "u" && letter != "a")) return false;
-      e.role = letter == "u" ? Role::user : Role::assistant;
-    }
+    if (key == "r") return hot::compact::read_role(v, e.role);
     return true;
   });
   if (!read) return read.error();
