@@ -26,11 +26,6 @@ std::int64_t millis(std::chrono::seconds s) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(s).count();
 }
 
-RedisError unexpected(const Reply& reply, std::string_view what) {
-  return redis::make_error(redis::ErrorCode::protocol,
-                           "Redis answered " + describe(reply) + " to " + std::string(what));
-}
-
 std::optional<std::int64_t> as_integer(const Reply& reply) {
   if (reply.is_integer()) return reply.integer;
   if (!reply.is_string()) return std::nullopt;
@@ -327,7 +322,7 @@ asio::awaitable<RedisResult<HotHistory>> HotTier::history(std::int64_t chat_id, 
   const Reply& range = (*replies)[0];
   const Reply& seq = (*replies)[1];
   if (range.is_error()) co_return note_failure(client_.error_of(range));
-  if (!range.is_array()) co_return note_failure(unexpected(range, "LRANGE"));
+  if (!range.is_array()) co_return note_failure(redis::unexpected_reply(range, "LRANGE"));
   if (range.elements.empty()) {
     ++counters_.history_misses;
     out.seq = seq.is_string() ? seq.text : std::string();
@@ -369,7 +364,7 @@ asio::awaitable<RedisResult<bool>> HotTier::seed_history(
   for (const auto& message : messages.subspan(skip)) args.push_back(encode_entry(message));
   auto reply = co_await eval(seed_history_script(), std::move(args), 2);
   if (!reply) co_return note_failure(reply.error());
-  if (!reply->is_integer()) co_return note_failure(unexpected(*reply, "the history fill"));
+  if (!reply->is_integer()) co_return note_failure(redis::unexpected_reply(*reply, "the history fill"));
   if (reply->integer == 1) {
     ++counters_.seeds;
     expiry_refreshed_[chat_id] = std::chrono::steady_clock::now();
@@ -438,7 +433,7 @@ asio::awaitable<RedisResult<QuotaCount>> HotTier::consume_quota(std::int64_t use
   if (!reply) co_return note_failure(reply.error());
   if (!reply->is_array() || reply->elements.size() != 2 || !reply->elements[0].is_integer() ||
       !reply->elements[1].is_integer()) {
-    co_return note_failure(unexpected(*reply, "the quota script"));
+    co_return note_failure(redis::unexpected_reply(*reply, "the quota script"));
   }
   QuotaCount count;
   count.used = reply->elements[1].integer;

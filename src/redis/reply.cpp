@@ -147,6 +147,18 @@ std::string encode_reply(const Reply& reply) {
   return out;
 }
 
+const Reply* map_value(const Reply& map, std::string_view field) {
+  for (std::size_t i = 0; i + 1 < map.elements.size(); i += 2) {
+    if (map.elements[i].text == field) return &map.elements[i + 1];
+  }
+  return nullptr;
+}
+
+RedisError unexpected_reply(const Reply& reply, std::string_view what) {
+  return make_error(ErrorCode::protocol,
+                    "Redis answered " + describe(reply) + " to " + std::string(what));
+}
+
 std::string describe(const Reply& reply) {
   std::string out;
   describe_into(out, reply);

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "redis/error.hpp"
+
 namespace tgkeep::redis {
 
 enum class ReplyType { nil, integer, string, status, error, array };
@@ -52,6 +54,13 @@ std::string encode_reply(const Reply& reply);
 
 // One line for logs and test output: strings quoted and escaped, long ones cut, nesting shown.
 std::string describe(const Reply& reply);
+
+// The value of `field` in a flat map reply ([k1, v1, k2, v2, ...]: XINFO's answers, a stream
+// entry's fields), or null.
+const Reply* map_value(const Reply& map, std::string_view field);
+
+// The error for a reply of the wrong shape: "Redis answered <reply> to <what>".
+RedisError unexpected_reply(const Reply& reply, std::string_view what);
 std::ostream& operator<<(std::ostream& out, const Reply& reply);
 
 }  // namespace tgkeep::redis

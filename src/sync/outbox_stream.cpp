@@ -18,19 +18,6 @@ namespace {
 // A reply's state outlives any sync lag by far; PostgreSQL has it long before it expires.
 constexpr std::int64_t kReplyStateSeconds = 2 * 24 * 3600;
 
-redis::RedisError unexpected(const Reply& reply, std::string_view what) {
-  return redis::make_error(redis::ErrorCode::protocol,
-                           "Redis answered " + describe(reply) + " to " + std::string(what));
-}
-
-// The value of `field` in a flat RESP map ([k1, v1, k2, v2, ...]).
-const Reply* field_of(const Reply& map, std::string_view field) {
-  for (std::size_t i = 0; i + 1 < map.elements.size(); i += 2) {
-    if (map.elements[i].text == field) return &map.elements[i + 1];
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 std::chrono::milliseconds Backlog::lag(std::chrono::system_clock::time_point now) const {
@@ -139,7 +126,7 @@ asio::awaitable<RedisResult<std::optional<StreamId>>> OutboxStream::newest() {
   auto last = co_await client_.command("XREVRANGE", stream_, "+", "-", "COUNT", 1);
   if (!last) co_return last.error();
   std::optional<StreamId> out;
-  if (!last->is_array()) co_return unexpected(*last, "XREVRANGE");
+  if (!last->is_array()) co_return redis::unexpected_reply(*last, "XREVRANGE");
   if (!last->elements.empty() && !last->elements[0].elements.empty()) {
     out = outbox::parse_stream_id(last->elements[0].elements[0].text);
   }
@@ -155,7 +142,7 @@ asio::awaitable<RedisResult<Backlog>> OutboxStream::backlog() {
   const Reply& length = (*replies)[0];
   const Reply& first = (*replies)[1];
   if (length.is_error()) co_return client_.error_of(length);
-  if (!length.is_integer() || !first.is_array()) co_return unexpected(length, "XLEN");
+  if (!length.is_integer() || !first.is_array()) co_return redis::unexpected_reply(length, "XLEN");
   Backlog out;
   out.entries = static_cast<std::uint64_t>(length.integer);
   if (!first.elements.empty() && !first.elements[0].elements.empty()) {
@@ -176,13 +163,13 @@ asio::awaitable<RedisResult<bool>> OutboxStream::synced_through(StreamId id) {
   if (pending.is_error()) co_return false;  // no group yet: nothing was read
   std::optional<StreamId> delivered;
   for (const Reply& group : groups.elements) {
-    const Reply* name = field_of(group, "name");
-    const Reply* last = field_of(group, "last-delivered-id");
+    const Reply* name = redis::map_value(group, "name");
+    const Reply* last = redis::map_value(group, "last-delivered-id");
     if (name && last && name->text == kSyncGroup) delivered = outbox::parse_stream_id(last->text);
   }
   if (!delivered || *delivered < id) co_return false;
   // XPENDING's summary: [count, smallest id, greatest id, consumers].
-  if (!pending.is_array() || pending.elements.size() < 2) co_return unexpected(pending, "XPENDING");
+  if (!pending.is_array() || pending.elements.size() < 2) co_return redis::unexpected_reply(pending, "XPENDING");
   if (pending.elements[0].integer == 0) co_return true;
   const auto smallest = outbox::parse_stream_id(pending.elements[1].text);
   co_return smallest && *smallest > id;

@@ -37,11 +37,10 @@ bool refused_as_data(const pg::PgError& error) {
   return error.sqlstate.starts_with("22") || error.sqlstate.starts_with("23");
 }
 
+// A field of a stream entry, or "" when it has none.
 std::string field(const Reply& fields, std::string_view name) {
-  for (std::size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
-    if (fields.elements[i].text == name) return fields.elements[i + 1].text;
-  }
-  return {};
+  const Reply* value = redis::map_value(fields, name);
+  return value ? value->text : std::string();
 }
 
 std::int64_t millis(std::chrono::milliseconds d) {
@@ -217,19 +216,23 @@ asio::awaitable<bool> Syncer::dead_letter(const Pending& entry, const std::strin
   co_return true;
 }
 
+asio::awaitable<bool> Syncer::ensure_postgres() {
+  if (pg_ && !pg_->broken()) co_return true;
+  pg_.reset();  // first: a broken connection's socket number may be reused by the new one
+  auto connected = co_await pg::Connection::connect(ex_, options_.postgres);
+  if (!connected) {
+    note_failure("PostgreSQL: " + connected.error().message);
+    co_return false;
+  }
+  pg_ = std::move(connected).value();
+  co_return true;
+}
+
 asio::awaitable<bool> Syncer::write_range(std::vector<outbox::Entry>& entries,
                                           std::vector<std::size_t>& index, std::size_t from,
                                           std::size_t to) {
   if (from == to) co_return true;
-  if (!pg_ || pg_->broken()) {
-    pg_.reset();
-    auto connected = co_await pg::Connection::connect(ex_, options_.postgres);
-    if (!connected) {
-      note_failure("PostgreSQL: " + connected.error().message);
-      co_return false;
-    }
-    pg_ = std::move(connected).value();
-  }
+  if (!co_await ensure_postgres()) co_return false;
   std::span<const outbox::Entry> part(entries.data() + from, to - from);
   auto written = co_await outbox::write_to_postgres(*pg_, part, options_.statement_timeout);
   if (written) {
@@ -303,14 +306,9 @@ asio::awaitable<Status> Syncer::run() {
   while (!stopping_) {
     if (!migrated) {
       // The schema this syncer writes: migrated (or checked) once, like `tgkeep run` does.
-      if (!pg_ || pg_->broken()) {
-        auto connected = co_await pg::Connection::connect(ex_, options_.postgres);
-        if (!connected) {
-          note_failure("PostgreSQL: " + connected.error().message);
-          co_await pause(options_.retry);
-          continue;
-        }
-        pg_ = std::move(connected).value();
+      if (!co_await ensure_postgres()) {
+        co_await pause(options_.retry);
+        continue;
       }
       auto schema = co_await pg::migrate(*pg_);
       if (!schema) {

@@ -90,6 +90,8 @@ class Syncer {
   // Reads more entries into buffer_: claimed ones first after becoming leader, then new ones.
   boost::asio::awaitable<redis::RedisStatus> read_more();
   boost::asio::awaitable<bool> flush();
+  // Opens the PostgreSQL connection when there is none (or it broke); false: retry later.
+  boost::asio::awaitable<bool> ensure_postgres();
   // Writes buffer_[from, to) (decoded: `entries`) and acknowledges it; false: retry later.
   boost::asio::awaitable<bool> write_range(std::vector<outbox::Entry>& entries,
                                            std::vector<std::size_t>& index, std::size_t from,
