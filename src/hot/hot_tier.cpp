@@ -41,10 +41,11 @@ struct ChatEntries {
   std::vector<std::int64_t> chats;
   std::unordered_map<std::int64_t, std::vector<std::string>> entries;
 
-  void add(const storage::MessageRecord& message) {
-    auto [it, inserted] = entries.try_emplace(message.chat_id);
-    if (inserted) chats.push_back(message.chat_id);
-    it->second.push_back(encode_entry(message));
+  void add(const storage::MessageRecord& message) { add(message.chat_id, encode_entry(message)); }
+  void add(std::int64_t chat_id, std::string entry) {
+    auto [it, inserted] = entries.try_emplace(chat_id);
+    if (inserted) chats.push_back(chat_id);
+    it->second.push_back(std::move(entry));
   }
 };
 
@@ -147,7 +148,8 @@ asio::awaitable<RedisResult<std::vector<bool>>> HotTier::known_updates(
 }
 
 asio::awaitable<RedisStatus> HotTier::after_commit(std::span<const storage::UpdateRecord> updates) {
-  HotWrite written = co_await after_commit(updates, CommandBatch());
+  const UpdateCommands no_outbox;
+  HotWrite written = co_await after_commit(updates, no_outbox);
   co_return std::move(written.hot);
 }
 
@@ -162,15 +164,32 @@ RedisStatus HotTier::leading_status(const RedisResult<std::vector<Reply>>& repli
 }
 
 asio::awaitable<HotWrite> HotTier::after_commit(std::span<const storage::UpdateRecord> updates,
-                                                CommandBatch outbox) {
+                                                const UpdateCommands& outbox) {
   co_await repair();
-  const std::size_t leading = outbox.size();
-  CommandBatch batch = std::move(outbox);
+  // The history entries of new messages, in the order of `updates` ("" for none).
+  std::vector<std::string> entries(updates.size());
+  for (std::size_t i = 0; i < updates.size(); ++i) {
+    const auto& message = updates[i].message;
+    if (!message || message->edited) continue;
+    if (message->update_id) {
+      entries[i] = encode_entry(*message);
+    } else {
+      storage::MessageRecord with_id = *message;
+      with_id.update_id = updates[i].update_id;
+      entries[i] = encode_entry(with_id);
+    }
+  }
+  CommandBatch batch;
+  if (outbox) {
+    for (std::size_t i = 0; i < updates.size(); ++i) outbox(batch, updates[i], entries[i]);
+  }
+  const std::size_t leading = batch.size();
   const auto dedupe_seconds = options_.dedupe_ttl.count();
   ChatEntries appends;
   std::vector<std::int64_t> dropped;
   std::unordered_set<std::int64_t> users;
-  for (const auto& update : updates) {
+  for (std::size_t i = 0; i < updates.size(); ++i) {
+    const auto& update = updates[i];
     batch.add("SET", keys_.update_seen(update.update_id), "1", "EX", dedupe_seconds);
     if (update.user && users.insert(update.user->id).second) {
       batch.add("UNLINK", keys_.user_profile(update.user->id));
@@ -181,9 +200,7 @@ asio::awaitable<HotWrite> HotTier::after_commit(std::span<const storage::UpdateR
         dropped.push_back(update.message->chat_id);
       continue;
     }
-    storage::MessageRecord message = *update.message;
-    if (!message.update_id) message.update_id = update.update_id;
-    appends.add(message);
+    appends.add(update.message->chat_id, std::move(entries[i]));
   }
   for (std::int64_t chat : dropped) add_drop(batch, chat);
   std::vector<std::int64_t> appended;

@@ -20,9 +20,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -97,10 +99,15 @@ class HotTier {
   // Drops a chat's list (after an edit or /reset); the next read fills it again.
   boost::asio::awaitable<redis::RedisStatus> drop_history(std::int64_t chat_id);
 
-  // The same three with `outbox` commands (XADDs) sent first in the same pipeline, for when the
-  // records go to the system of record through the outbox rather than before.
+  // The same three with outbox commands (XADDs) sent first in the same pipeline, for when the
+  // records go to the system of record through the outbox rather than before. after_commit calls
+  // `outbox` for each update with its message already encoded as a history entry ("" when it has
+  // none, or for an edit), so the entry is encoded once for both.
+  using UpdateCommands = std::function<void(redis::CommandBatch& batch,
+                                            const storage::UpdateRecord& update,
+                                            std::string_view history_entry)>;
   boost::asio::awaitable<HotWrite> after_commit(std::span<const storage::UpdateRecord> updates,
-                                                redis::CommandBatch outbox);
+                                                const UpdateCommands& outbox);
   boost::asio::awaitable<HotWrite> append(std::span<const storage::MessageRecord> messages,
                                           redis::CommandBatch outbox);
   boost::asio::awaitable<HotWrite> drop_history(std::int64_t chat_id, redis::CommandBatch outbox);

@@ -28,8 +28,9 @@ struct Encoder {
   JsonWriter w;
   EncodedEntry out;
 
-  void operator()(const UpdateEntry& e) { update(e.update, e.received_at); }
-  void update(const storage::UpdateRecord& u, std::int64_t received_at) {
+  void operator()(const UpdateEntry& e) { update(e.update, e.received_at, {}); }
+  void update(const storage::UpdateRecord& u, std::int64_t received_at,
+              std::string_view message_entry) {
     out.kind = 'u';
     w.key("i");
     w.value(u.update_id);
@@ -45,7 +46,11 @@ struct Encoder {
     w.value(received_at);
     if (u.message) {
       w.key("m");
-      w.raw(hot::encode_entry(*u.message));
+      if (message_entry.empty()) {
+        w.raw(hot::encode_entry(*u.message));
+      } else {
+        w.raw(message_entry);
+      }
     }
     if (u.user) {
       w.key("s");
@@ -245,10 +250,11 @@ EncodedEntry encode(const Entry& entry) {
   return std::move(encoder.out);
 }
 
-EncodedEntry encode_update(const storage::UpdateRecord& update, std::int64_t received_at) {
+EncodedEntry encode_update(const storage::UpdateRecord& update, std::int64_t received_at,
+                           std::string_view message_entry) {
   Encoder encoder;
   encoder.w.begin_object();
-  encoder.update(update, received_at);
+  encoder.update(update, received_at, message_entry);
   encoder.w.end_object();
   encoder.out.value = encoder.w.release();
   return std::move(encoder.out);

@@ -33,8 +33,10 @@ struct EncodedEntry {
 };
 
 EncodedEntry encode(const Entry& entry);
-// The same for an update entry, without copying the record into an Entry first.
-EncodedEntry encode_update(const storage::UpdateRecord& update, std::int64_t received_at);
+// The same for an update entry, without copying the record into an Entry first. `message_entry`:
+// the update's message already encoded as a hot-tier history entry, reused when not empty.
+EncodedEntry encode_update(const storage::UpdateRecord& update, std::int64_t received_at,
+                           std::string_view message_entry = {});
 [[nodiscard]] Result<Entry> decode(std::string_view kind, std::string_view value,
                                    std::string_view raw);
 

@@ -80,8 +80,8 @@ void OutboxStream::add(CommandBatch& batch, const outbox::Entry& entry) const {
 }
 
 void OutboxStream::add_update(CommandBatch& batch, const storage::UpdateRecord& update,
-                              std::int64_t received_at) const {
-  add_xadd(batch, stream_, outbox::encode_update(update, received_at));
+                              std::int64_t received_at, std::string_view message_entry) const {
+  add_xadd(batch, stream_, outbox::encode_update(update, received_at, message_entry));
 }
 
 asio::awaitable<RedisStatus> OutboxStream::write(std::span<const outbox::Entry> entries) {

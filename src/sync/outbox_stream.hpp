@@ -45,8 +45,9 @@ class OutboxStream {
 
   // Adds the XADD of `entry` to `batch`.
   void add(redis::CommandBatch& batch, const outbox::Entry& entry) const;
+  // An update's XADD; `message_entry` as for outbox::encode_update.
   void add_update(redis::CommandBatch& batch, const storage::UpdateRecord& update,
-                  std::int64_t received_at) const;
+                  std::int64_t received_at, std::string_view message_entry = {}) const;
   // XADDs `entries` alone, in one pipeline.
   boost::asio::awaitable<redis::RedisStatus> write(std::span<const outbox::Entry> entries);
 

@@ -66,9 +66,11 @@ asio::awaitable<Result<storage::CommitSummary>> Tiers::commit_updates(
     co_return nothing;
   }
   if (outbox_usable()) {
-    CommandBatch outbox;
-    for (const auto& update : updates) outbox_->add_update(outbox, update, received_at);
-    hot::HotWrite written = co_await hot_->after_commit(updates, std::move(outbox));
+    const hot::HotTier::UpdateCommands outbox = [&](CommandBatch& batch, const UpdateRecord& update,
+                                                    std::string_view history_entry) {
+      outbox_->add_update(batch, update, received_at, history_entry);
+    };
+    hot::HotWrite written = co_await hot_->after_commit(updates, outbox);
     note(written.hot);
     if (note_outbox(written.outbox)) {
       storage::CommitSummary summary;
