@@ -108,16 +108,25 @@ asio::awaitable<Result<std::int64_t>> Tiers::stored_usage(std::int64_t user_id,
       [&](auto done) { store_.count_usage(user_id, window.start, window.end, std::move(done)); });
 }
 
-asio::awaitable<Result<Quota>> Tiers::quota(std::int64_t user_id, std::int64_t now) {
+asio::awaitable<Result<Tiers::QuotaFrame>> Tiers::quota_frame(std::int64_t user_id,
+                                                              std::int64_t now) {
   auto user = co_await find_user(user_id);
   if (!user) co_return user.error();
   const hot::Tariff& tariff = tariff_named(user->has_value() ? (*user)->tariff : "");
-  const auto window = hot::window_at(tariff.period, now);
-  Quota quota;
-  quota.limit = tariff.limit;
-  quota.tariff = tariff.name;
-  quota.period = tariff.period;
-  quota.resets_at = window.end;
+  QuotaFrame frame;
+  frame.window = hot::window_at(tariff.period, now);
+  frame.quota.limit = tariff.limit;
+  frame.quota.tariff = tariff.name;
+  frame.quota.period = tariff.period;
+  frame.quota.resets_at = frame.window.end;
+  co_return frame;
+}
+
+asio::awaitable<Result<Quota>> Tiers::quota(std::int64_t user_id, std::int64_t now) {
+  auto frame = co_await quota_frame(user_id, now);
+  if (!frame) co_return frame.error();
+  Quota quota = std::move(frame->quota);
+  const hot::UsageWindow window = frame->window;
   if (hot_usable()) {
     auto used = co_await hot_->usage(user_id, window.id);
     note(used);
@@ -137,23 +146,18 @@ asio::awaitable<Result<Quota>> Tiers::quota(std::int64_t user_id, std::int64_t n
 
 asio::awaitable<Result<Quota>> Tiers::consume_quota(std::int64_t user_id, std::int64_t update_id,
                                                     std::int64_t now) {
-  auto user = co_await find_user(user_id);
-  if (!user) co_return user.error();
-  const hot::Tariff& tariff = tariff_named(user->has_value() ? (*user)->tariff : "");
-  const auto window = hot::window_at(tariff.period, now);
-  Quota quota;
-  quota.limit = tariff.limit;
-  quota.tariff = tariff.name;
-  quota.period = tariff.period;
-  quota.resets_at = window.end;
+  auto frame = co_await quota_frame(user_id, now);
+  if (!frame) co_return frame.error();
+  Quota quota = std::move(frame->quota);
+  const hot::UsageWindow window = frame->window;
   if (hot_usable()) {
     const auto ttl = std::chrono::seconds(window.end - now + kCounterMarginSeconds);
-    auto counted = co_await hot_->consume_quota(user_id, window.id, tariff.limit, ttl, -1);
+    auto counted = co_await hot_->consume_quota(user_id, window.id, quota.limit, ttl, -1);
     if (counted && counted->state == hot::QuotaCount::State::needs_seed) {
       // Redis has no counter for this window: a new window, or Redis lost its data.
       auto stored = co_await stored_usage(user_id, window);
       if (!stored) co_return stored.error();
-      counted = co_await hot_->consume_quota(user_id, window.id, tariff.limit, ttl, *stored);
+      counted = co_await hot_->consume_quota(user_id, window.id, quota.limit, ttl, *stored);
     }
     note(counted);
     if (counted && counted->state != hot::QuotaCount::State::needs_seed) {
@@ -165,7 +169,7 @@ asio::awaitable<Result<Quota>> Tiers::consume_quota(std::int64_t user_id, std::i
   if (!quota.from_redis) {
     auto stored = co_await stored_usage(user_id, window);
     if (!stored) co_return stored.error();
-    quota.allowed = *stored < tariff.limit;
+    quota.allowed = *stored < quota.limit;
     quota.used = *stored + (quota.allowed ? 1 : 0);
   }
   if (quota.allowed) {
@@ -173,7 +177,7 @@ asio::awaitable<Result<Quota>> Tiers::consume_quota(std::int64_t user_id, std::i
     event.user_id = user_id;
     event.update_id = update_id;
     event.at = now;
-    event.tariff = tariff.name;
+    event.tariff = quota.tariff;
     auto recorded = co_await record_usage(std::move(event));
     if (!recorded) co_return recorded.error();
   }

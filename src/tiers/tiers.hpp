@@ -106,6 +106,12 @@ class Tiers {
   // Before reading the system of record for a chat the hot tier missed: waits (boundedly) until
   // the outbox is synced up to its newest entry. False when it is not (then nothing is seeded).
   boost::asio::awaitable<bool> wait_for_sync();
+  // A user's quota before counting: the tariff's terms and the window `now` falls in.
+  struct QuotaFrame {
+    Quota quota;
+    hot::UsageWindow window;
+  };
+  boost::asio::awaitable<Result<QuotaFrame>> quota_frame(std::int64_t user_id, std::int64_t now);
   boost::asio::awaitable<Result<std::int64_t>> stored_usage(std::int64_t user_id,
                                                             const hot::UsageWindow& window);
 
