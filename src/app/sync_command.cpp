@@ -71,6 +71,13 @@ int sync_command(const config::Settings& settings, bool once) {
         "straight to PostgreSQL");
     return 2;
   }
+  if (!redis->answering) {
+    // connect_redis has said why, in a line per candidate.
+    spdlog::critical("sync: Redis does not answer ({}); nothing can be drained until it does",
+                     redis->chosen);
+    redis->client->shutdown();
+    return 1;
+  }
   sync::OutboxStream stream(*redis->client, *keys);
   sync::Syncer syncer(io.get_executor(), stream, *options);
   std::optional<Progress> progress;
@@ -90,7 +97,7 @@ int sync_command(const config::Settings& settings, bool once) {
   Status outcome = run_until_done(io, syncer.run());
   signals.cancel();
   const auto& c = syncer.counters();
-  if (progress) progress->finish(c.synced, c.synced + c.backlog);
+  if (progress && outcome) progress->finish(c.synced, c.synced + c.backlog);
   redis->client->shutdown();
   if (!outcome) {
     spdlog::critical("sync: {}", outcome.error().message);

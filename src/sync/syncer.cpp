@@ -216,23 +216,27 @@ asio::awaitable<bool> Syncer::dead_letter(const Pending& entry, const std::strin
   co_return true;
 }
 
-asio::awaitable<bool> Syncer::ensure_postgres() {
-  if (pg_ && !pg_->broken()) co_return true;
+asio::awaitable<pg::PgStatus> Syncer::ensure_postgres() {
+  if (pg_ && !pg_->broken()) co_return pg::PgStatus();
   pg_.reset();  // first: a broken connection's socket number may be reused by the new one
   auto connected = co_await pg::Connection::connect(ex_, options_.postgres);
   if (!connected) {
-    note_failure("PostgreSQL: " + connected.error().message);
-    co_return false;
+    pg::PgStatus failed(connected.error());
+    co_return failed;
   }
   pg_ = std::move(connected).value();
-  co_return true;
+  co_return pg::PgStatus();
 }
 
 asio::awaitable<bool> Syncer::write_range(std::vector<outbox::Entry>& entries,
                                           std::vector<std::size_t>& index, std::size_t from,
                                           std::size_t to) {
   if (from == to) co_return true;
-  if (!co_await ensure_postgres()) co_return false;
+  pg::PgStatus connected = co_await ensure_postgres();
+  if (!connected) {
+    note_failure("PostgreSQL: " + connected.error().message);
+    co_return false;  // retried later
+  }
   std::span<const outbox::Entry> part(entries.data() + from, to - from);
   auto written = co_await outbox::write_to_postgres(*pg_, part, options_.statement_timeout);
   if (written) {
@@ -306,14 +310,21 @@ asio::awaitable<Status> Syncer::run() {
   while (!stopping_) {
     if (!migrated) {
       // The schema this syncer writes: migrated (or checked) once, like `tgkeep run` does.
-      if (!co_await ensure_postgres()) {
+      pg::PgStatus connected = co_await ensure_postgres();
+      if (!connected) {
+        // Wrong credentials or database: retrying cannot help, say so and stop. `--once` stops
+        // on any failure to start: its user is waiting for an answer.
+        if (connected.error().kind() == ErrorKind::fatal || options_.until_drained) {
+          co_return connected.error().to_error();
+        }
+        note_failure("PostgreSQL: " + connected.error().message);
         co_await pause(options_.retry);
         continue;
       }
       auto schema = co_await pg::migrate(*pg_);
       if (!schema) {
-        if (schema.error().code == pg::PgErrorCode::incompatible_schema) {
-          co_return Error::fatal(schema.error().message);
+        if (schema.error().kind() == ErrorKind::fatal || options_.until_drained) {
+          co_return schema.error().to_error();
         }
         note_failure("PostgreSQL: " + schema.error().message);
         co_await pause(options_.retry);
@@ -361,6 +372,7 @@ asio::awaitable<Status> Syncer::run() {
     if (!got_more) co_await pause(wait);
   }
   if (!buffer_.empty() && counters_.leader) (void)co_await flush();  // a graceful stop
+  co_await measure_backlog();  // what is left, for the last word
   co_await release_lease();
   co_return Status::success();
 }

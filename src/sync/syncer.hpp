@@ -16,6 +16,9 @@
 // moved to the dead-letter stream ({outbox}:dead) with its error, so one bad entry never stops
 // the sync.
 //
+// At start, PostgreSQL refusing the credentials or the database ends run() with that error
+// (waiting cannot fix it); with until_drained, so does any failure to reach it at start.
+//
 // Thread-safety: the executor it was created on; wake() and stop() too (post to it).
 #pragma once
 
@@ -90,8 +93,8 @@ class Syncer {
   // Reads more entries into buffer_: claimed ones first after becoming leader, then new ones.
   boost::asio::awaitable<redis::RedisStatus> read_more();
   boost::asio::awaitable<bool> flush();
-  // Opens the PostgreSQL connection when there is none (or it broke); false: retry later.
-  boost::asio::awaitable<bool> ensure_postgres();
+  // Opens the PostgreSQL connection when there is none (or it broke).
+  boost::asio::awaitable<pg::PgStatus> ensure_postgres();
   // Writes buffer_[from, to) (decoded: `entries`) and acknowledges it; false: retry later.
   boost::asio::awaitable<bool> write_range(std::vector<outbox::Entry>& entries,
                                            std::vector<std::size_t>& index, std::size_t from,

@@ -179,6 +179,30 @@ class SyncCommand(OutboxTest):
         self.assertEqual(out.returncode, 2)
         self.assertIn("Redis is not configured", out.stdout + out.stderr)
 
+    def test_sync_once_that_cannot_start_fails_in_one_line_without_secrets(self):
+        clean = {k: v for k, v in os.environ.items()
+                 if not k.startswith(("TGKEEP_", "REDIS"))}
+        guarded = RedisServer(password="the-right-one")
+        self.addCleanup(guarded.stop)
+        wrong_redis = guarded.url(password="hunter2-secret")
+        out = subprocess.run([TGKEEP, "sync", "--once"],
+                             env=dict(clean, REDIS_URL=wrong_redis, DATABASE_URL=self.pg.url()),
+                             capture_output=True, text=True, timeout=30)
+        text = out.stdout + out.stderr
+        self.assertEqual(out.returncode, 1, text)
+        self.assertIn("Redis does not answer", text)
+        self.assertNotIn("hunter2-secret", text)
+        no_pg = "postgresql://postgres:topsecret-pw@127.0.0.1:1/postgres"
+        out = subprocess.run([TGKEEP, "sync", "--once"],
+                             env=dict(clean, REDIS_URL=self.redis.url(), DATABASE_URL=no_pg),
+                             capture_output=True, text=True, timeout=30)
+        text = out.stdout + out.stderr
+        self.assertEqual(out.returncode, 1, text)
+        critical = [line for line in text.splitlines() if " critical " in line]
+        self.assertEqual(len(critical), 1, text)
+        self.assertIn("PostgreSQL at 127.0.0.1:1", critical[0])
+        self.assertNotIn("topsecret-pw", text)
+
 
 class PostgresRestartMidSync(OutboxTest):
     durable_pg = True  # a SIGKILLed server keeps every commit it acknowledged
