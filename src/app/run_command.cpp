@@ -273,7 +273,7 @@ int run_bot(const config::Settings& settings) {
   std::unique_ptr<SyncService> sync_service;
   auto database = config::database_config(config::process_environment());
   if (hot_tier && database && *database) {
-    auto sync_options = syncer_options(settings);
+    auto sync_options = syncer_options(settings, /*standalone=*/false);
     if (!sync_options) {
       spdlog::critical("{}", sync_options.error().message);
       return 2;
@@ -291,7 +291,8 @@ int run_bot(const config::Settings& settings) {
     spdlog::info(
         "outbox: records go to Redis first ({}) and on to PostgreSQL within {} (up to {} per "
         "transaction)",
-        hot_tier->keys().outbox_stream(), settings.sync_interval, settings.sync_batch);
+        hot_tier->keys().outbox_stream(), settings.sync_interval,
+        sync_options->batch);
   }
 
   net::HttpClientOptions poll_options{*url, settings.api_ca_file, 1, std::chrono::seconds(10)};

@@ -25,7 +25,7 @@ namespace tgkeep::app {
 
 namespace asio = boost::asio;
 
-Result<sync::SyncerOptions> syncer_options(const config::Settings& settings) {
+Result<sync::SyncerOptions> syncer_options(const config::Settings& settings, bool standalone) {
   auto database = config::database_config(config::process_environment());
   if (!database) return database.error();
   if (!*database) {
@@ -37,7 +37,10 @@ Result<sync::SyncerOptions> syncer_options(const config::Settings& settings) {
   if (!interval) return interval.error();
   sync::SyncerOptions options;
   options.consumer = sync_consumer_name();
-  options.batch = static_cast<std::size_t>(settings.sync_batch);
+  options.batch = static_cast<std::size_t>(
+      settings.sync_batch > 0      ? settings.sync_batch
+      : standalone ? config::Settings::kStandaloneSyncBatch
+                   : config::Settings::kBotSyncBatch);
   options.interval = *interval;
   options.postgres.conninfo = (*database)->conninfo;
   options.postgres.where = describe_database(**database);
@@ -48,7 +51,7 @@ Result<sync::SyncerOptions> syncer_options(const config::Settings& settings) {
 
 int sync_command(const config::Settings& settings, bool once) {
   setup_logging(settings.log_format, settings.log_level, {});
-  auto options = syncer_options(settings);
+  auto options = syncer_options(settings, /*standalone=*/true);
   if (!options) {
     spdlog::critical("{}", options.error().message);
     return 2;

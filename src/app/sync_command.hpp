@@ -11,7 +11,8 @@ namespace tgkeep::app {
 
 int sync_command(const config::Settings& settings, bool once);
 
-// The syncer's settings from tgkeep's (interval, batch, PostgreSQL, the test-only kill switch).
-Result<sync::SyncerOptions> syncer_options(const config::Settings& settings);
+// The syncer's settings from tgkeep's (interval, batch, PostgreSQL, the test-only kill switch);
+// `standalone`: for `tgkeep sync` rather than the syncer inside `tgkeep run` (its batch size).
+Result<sync::SyncerOptions> syncer_options(const config::Settings& settings, bool standalone);
 
 }  // namespace tgkeep::app

@@ -114,7 +114,9 @@ void add_sync_options(CLI::App& app, Settings& s) {
         return parsed ? std::string() : parsed.error().message;
       });
   setting(app, "sync-batch", s.sync_batch, "records per PostgreSQL transaction", group)
-      ->check(CLI::Range(1, 100'000));
+      ->check(CLI::Range(1, 100'000))
+      ->default_str(fmt::format("{} in run, {} in sync", Settings::kBotSyncBatch,
+                                Settings::kStandaloneSyncBatch));
 }
 
 void add_run_options(CLI::App& app, Settings& s) {

@@ -43,7 +43,12 @@ struct Settings {
 
   // Outbox sync (docs/outbox.md): Redis -> PostgreSQL
   std::string sync_interval = "1s";  // a duration: 500ms, 1s, 5m (parse_duration)
-  int sync_batch = 1000;             // entries per PostgreSQL transaction
+  // Entries per PostgreSQL transaction; 0: the command's own. Inside the bot a batch's entries
+  // cost the bot's memory; a standalone `tgkeep sync` drains a backlog faster with fewer, larger
+  // transactions (one commit and one upsert per user per batch).
+  int sync_batch = 0;
+  static constexpr int kBotSyncBatch = 1000;
+  static constexpr int kStandaloneSyncBatch = 10000;
 
   // Bot
   std::string engine = "echo";

@@ -19,11 +19,13 @@
 // date and the last message_id given; per message key the last edit.
 #include "outbox/pg_writer.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <fmt/format.h>
 
 #include <compare>
 #include <cstdint>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -32,6 +34,8 @@
 #include <utility>
 #include <vector>
 
+#include "outbox/pg_writer_sql.hpp"
+#include "outbox/stage_rows.hpp"
 #include "pg/copy_text.hpp"
 #include "pg/store_sql.hpp"
 
@@ -44,247 +48,10 @@ using pg::PgResult;
 using pg::Statement;
 using storage::MessageRecord;
 using storage::Role;
-
-// The session's staging table, always named with its schema: pg_temp is searched first anyway,
-// but before this session has created it, the bare name could reach a table of someone else's.
-constexpr std::string_view kStage = "pg_temp.tgkeep_outbox_stage";
-
-// One row per entry, one per update_id of a handled entry. Columns by use:
-//   seg, seq, kind   segment, position in the stream, kind letter as in entry_codec.hpp;
-//                    'n' rows: the edits among the updates a segment stored
-//   first_of_id      updates: the batch's first update entry of its update_id
-//   update_id .. needs_handling   updates' raw_updates row; handled marks: update_id
-//   m_*              updates' and replies' message; settles: reply_key, status, message_id, date;
-//                    edits: chat_id, message_id, role, text, edit_date
-//   u_*              updates' sender;   q_*   usage events
-constexpr std::string_view kCreateStage = R"sql(CREATE TEMP TABLE IF NOT EXISTS {stage} (
-  seg int4 NOT NULL, seq int4 NOT NULL, kind text NOT NULL, first_of_id boolean,
-  update_id int8, type text, chat_id int8, json jsonb, received_at int8, needs_handling boolean,
-  m_chat_id int8, m_message_id int8, m_user_id int8, m_role text, m_text text, m_date int8,
-  m_update_id int8, m_edited boolean, m_edit_date int8, m_reply_key text, m_status text,
-  u_id int8, u_is_bot boolean, u_username text, u_first_name text, u_last_name text,
-  u_language_code text, u_seen_at int8,
-  q_user_id int8, q_update_id int8, q_at int8, q_tariff text
-) ON COMMIT DELETE ROWS)sql";
-constexpr std::string_view kCopyStage = "COPY {stage} FROM STDIN";  // every column, in order
-// The staged message, in the order of pg::sql::kMessageColumns.
-constexpr std::string_view kStagedMessage =
-    "m_chat_id, m_message_id, m_user_id, m_role, m_text, m_date, m_update_id, m_edited, "
-    "m_edit_date, m_reply_key, m_status";
-
-// The updates of a segment, as PgStore's commit statement does one: raw updates, and only for
-// the update_ids that were new, their messages and senders. Messages go in stream order (their
-// ids follow it) and the first of a key wins: ON CONFLICT DO NOTHING skips the later ones, also
-// within the statement. Senders are folded per user (DO UPDATE may touch a row only once).
-// {mark} copies the edits among the new messages to 'n' rows of the stage, applied after.
-constexpr std::string_view kStoreUpdates = R"sql(WITH new_updates AS (
-  INSERT INTO raw_updates (update_id, type, chat_id, json, received_at, needs_handling, handled)
-  SELECT update_id, type, chat_id, json, received_at, needs_handling, NOT needs_handling
-  FROM {stage} WHERE seg = {seg} AND kind = 'u' AND first_of_id
-  ON CONFLICT (update_id) DO NOTHING RETURNING update_id),
-stored AS (
-  SELECT seq, {staged_message}, u_id, u_is_bot, u_username, u_first_name, u_last_name,
-         u_language_code, u_seen_at
-  FROM {stage} WHERE seg = {seg} AND kind = 'u' AND first_of_id
-    AND update_id IN (SELECT update_id FROM new_updates)),
-new_messages AS (
-  INSERT INTO messages ({messages})
-  SELECT {staged_message} FROM stored WHERE m_chat_id IS NOT NULL ORDER BY seq
-  ON CONFLICT (chat_id, message_id, role) DO NOTHING),
-senders AS (
-  INSERT INTO users (id, is_bot, username, first_name, last_name, language_code, first_seen,
-                     last_seen)
-  SELECT DISTINCT ON (u_id) u_id, u_is_bot, u_username, u_first_name, u_last_name,
-         u_language_code, min(u_seen_at) OVER newest_first, u_seen_at
-  FROM stored WHERE u_id IS NOT NULL
-  WINDOW newest_first AS (PARTITION BY u_id ORDER BY u_seen_at DESC, seq DESC
-                          ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-  ORDER BY u_id, u_seen_at DESC, seq DESC
-  ON CONFLICT (id) DO UPDATE SET {newest_sighting_wins}){mark}
-SELECT count(*) FROM new_updates)sql";
-constexpr std::string_view kMarkNewEdits =
-    ",\nmarked AS (INSERT INTO {stage} (seg, seq, kind, m_chat_id, m_message_id, m_role, m_text, "
-    "m_edit_date) SELECT {seg}, seq, 'n', m_chat_id, m_message_id, m_role, m_text, m_edit_date "
-    "FROM stored WHERE m_edited AND m_message_id IS NOT NULL)";
-
-// Per key, the newest of the segment's new edits, where it is not older than the row's (a row it
-// already is, having been inserted from it, is left alone).
-constexpr std::string_view kApplyUpdateEdits = R"sql(UPDATE messages
-SET text = newest.m_text, edited = true, edit_date = newest.m_edit_date
-FROM (
-  SELECT DISTINCT ON (m_chat_id, m_message_id, m_role)
-         m_chat_id, m_message_id, m_role, m_text, m_edit_date
-  FROM {stage} WHERE seg = {seg} AND kind = 'n'
-  ORDER BY m_chat_id, m_message_id, m_role, m_edit_date DESC NULLS LAST, seq DESC
-) AS newest
-WHERE messages.message_id = newest.m_message_id AND messages.chat_id = newest.m_chat_id
-  AND messages.role = newest.m_role
-  AND (messages.edit_date IS NULL OR newest.m_edit_date >= messages.edit_date)
-  AND (messages.text, messages.edited, messages.edit_date)
-      IS DISTINCT FROM (newest.m_text, true, newest.m_edit_date))sql";
-
-constexpr std::string_view kRecordReplies =
-    "INSERT INTO messages ({messages}) SELECT {staged_message} FROM {stage} "
-    "WHERE seg = {seg} AND kind = 'r' ORDER BY seq "
-    "ON CONFLICT (reply_key) WHERE reply_key IS NOT NULL DO NOTHING";
-
-constexpr std::string_view kSettleReplies = R"sql(UPDATE messages
-SET status = settled.m_status, message_id = coalesce(settled.m_message_id, messages.message_id),
-    date = settled.m_date
-FROM (
-  SELECT DISTINCT ON (m_reply_key) m_reply_key, m_status, m_date,
-         first_value(m_message_id) OVER (PARTITION BY m_reply_key
-                                         ORDER BY m_message_id IS NULL, seq DESC) AS m_message_id
-  FROM {stage} WHERE seg = {seg} AND kind = 's' ORDER BY m_reply_key, seq DESC
-) AS settled
-WHERE messages.reply_key = settled.m_reply_key)sql";
-
-constexpr std::string_view kEditMessages = R"sql(UPDATE messages
-SET text = latest.m_text, edited = true, edit_date = latest.m_edit_date
-FROM (
-  SELECT DISTINCT ON (m_chat_id, m_message_id, m_role)
-         m_chat_id, m_message_id, m_role, m_text, m_edit_date
-  FROM {stage} WHERE seg = {seg} AND kind = 'e'
-  ORDER BY m_chat_id, m_message_id, m_role, seq DESC
-) AS latest
-WHERE messages.message_id = latest.m_message_id AND messages.chat_id = latest.m_chat_id
-  AND messages.role = latest.m_role)sql";
-
-constexpr std::string_view kMarkHandled =
-    "UPDATE raw_updates SET handled = true WHERE NOT handled AND update_id IN "
-    "(SELECT update_id FROM {stage} WHERE seg = {seg} AND kind = 'h')";
-
-constexpr std::string_view kRecordUsage =
-    "INSERT INTO usage_events (user_id, update_id, at, tariff) "
-    "SELECT q_user_id, q_update_id, q_at, q_tariff FROM {stage} WHERE kind = 'q' ORDER BY seq "
-    "ON CONFLICT (user_id, update_id) DO NOTHING";
-
-// PgStore's rule for a user seen again: names follow the newest sighting (ties: the later one),
-// first_seen the least, last_seen the greatest; the tariff is never touched.
-std::string newest_sighting_wins() {
-  std::string set;
-  for (std::string_view column :
-       {"is_bot", "username", "first_name", "last_name", "language_code"}) {
-    set += fmt::format(
-        "{0} = CASE WHEN excluded.last_seen >= users.last_seen THEN excluded.{0} ELSE users.{0} "
-        "END, ",
-        column);
-  }
-  return set +
-         "first_seen = least(users.first_seen, excluded.first_seen), "
-         "last_seen = greatest(users.last_seen, excluded.last_seen)";
-}
-
-// `sql` with its placeholders filled for segment `seg`.
-std::string staged(std::string_view sql, int seg, std::string_view mark = {}) {
-  static const std::string kNewestSightingWins = newest_sighting_wins();
-  return fmt::format(fmt::runtime(sql), fmt::arg("stage", kStage), fmt::arg("seg", seg),
-                     fmt::arg("messages", pg::sql::kMessageColumns),
-                     fmt::arg("staged_message", kStagedMessage),
-                     fmt::arg("newest_sighting_wins", kNewestSightingWins), fmt::arg("mark", mark));
-}
-
-// --- staging rows -------------------------------------------------------------------------------
-
-// A raw update for jsonb: empty is NULL, and the escape \u0000, which jsonb refuses, is replaced
-// as PgStore replaces it.
-void json_field(pg::CopyText& row, std::string_view raw) {
-  if (raw.empty()) return row.field(std::nullopt);
-  if (raw.find("\\u0000") == std::string_view::npos) return row.field(raw);
-  row.field(pg::sanitize_json(raw));
-}
-
-// The m_* columns of a row; what a kind does not use stays NULL.
-struct MessageColumns {
-  std::optional<std::int64_t> chat_id{}, message_id{}, user_id{};
-  std::optional<std::string_view> role{}, text{};
-  std::optional<std::int64_t> date{}, update_id{};
-  std::optional<bool> edited{};
-  std::optional<std::int64_t> edit_date{};
-  std::optional<std::string_view> reply_key{}, status{};
-};
-
-// A whole message row, as pg::sql::message_values writes it.
-MessageColumns message_row(const MessageRecord& m, std::optional<std::int64_t> update_id) {
-  MessageColumns c{.chat_id = m.chat_id,
-                   .message_id = m.message_id,
-                   .user_id = m.user_id,
-                   .role = storage::role_name(m.role),
-                   .text = m.text,
-                   .date = m.date,
-                   .update_id = update_id,
-                   .edited = m.edited,
-                   .edit_date = m.edit_date,
-                   .status = storage::reply_status_name(m.status)};
-  if (!m.reply_key.empty()) c.reply_key = m.reply_key;
-  return c;
-}
-
-// The parts of one staging row; null pointers are NULL columns.
-struct StageRow {
-  int seg = 0;
-  int seq = 0;
-  std::string_view kind;
-  std::optional<bool> first_of_id{};
-  std::optional<std::int64_t> update_id{};
-  const UpdateEntry* update = nullptr;
-  const MessageColumns* message = nullptr;
-  const storage::UserRecord* sender = nullptr;
-  const storage::UsageEvent* usage = nullptr;
-};
-
-void append_row(pg::CopyText& r, const StageRow& s) {
-  r.number(s.seg);
-  r.number(s.seq);
-  r.field(s.kind);
-  r.flag(s.first_of_id);
-  r.number(s.update_id);
-  if (s.update) {
-    const storage::UpdateRecord& u = s.update->update;
-    r.field(u.type);
-    r.number(u.chat_id);
-    json_field(r, u.raw_json);
-    r.number(s.update->received_at);
-    r.flag(u.needs_handling);
-  } else {
-    r.nulls(5);
-  }
-  if (const MessageColumns* m = s.message) {
-    r.number(m->chat_id);
-    r.number(m->message_id);
-    r.number(m->user_id);
-    r.field(m->role);
-    r.field(m->text);
-    r.number(m->date);
-    r.number(m->update_id);
-    r.flag(m->edited);
-    r.number(m->edit_date);
-    r.field(m->reply_key);
-    r.field(m->status);
-  } else {
-    r.nulls(11);
-  }
-  if (const storage::UserRecord* user = s.sender) {
-    r.number(user->id);
-    r.flag(user->is_bot);
-    r.field(user->username);
-    r.field(user->first_name);
-    r.field(user->last_name);
-    r.field(user->language_code);
-    r.number(user->seen_at);
-  } else {
-    r.nulls(7);
-  }
-  if (const storage::UsageEvent* q = s.usage) {
-    r.number(q->user_id);
-    r.number(q->update_id);
-    r.number(q->at);
-    r.field(q->tariff);
-  } else {
-    r.nulls(4);
-  }
-  r.end_row();
-}
+using stage::MessageColumns;
+using stage::message_row;
+using stage::StageRow;
+using namespace writer_sql;
 
 struct MessageKey {
   std::int64_t chat_id = 0;
@@ -306,11 +73,21 @@ struct Segment {
   std::vector<std::int64_t> forgets;  // chat_ids, run after the rest of the segment
 };
 
+// The direct path: segment 0's updates as rows of raw_updates and messages themselves.
+struct DirectRows {
+  pg::CopyText raw_updates, messages;
+  std::size_t updates = 0;
+};
+
 struct Plan {
   pg::CopyText stage_rows;  // COPY data
   std::vector<Segment> segments;
   bool usage = false;
   std::size_t update_entries = 0;
+  bool direct = false;          // segment 0's updates go straight to their tables
+  bool direct_refused = false;  // ... but one of them needs the set-based statements
+  DirectRows direct_rows;
+  std::vector<std::int64_t> handled_ids;  // of every handled entry
 };
 
 // What the entries of the current segment touched, for the rules of the file comment.
@@ -327,6 +104,8 @@ struct Touched {
 // Walks the stream once: stages every entry and cuts it into segments.
 class Planner {
  public:
+  explicit Planner(bool direct) { plan_.direct = direct; }
+
   Plan plan(std::span<const Entry> entries) {
     plan_.segments.emplace_back();
     for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -358,6 +137,7 @@ class Planner {
     s.updates = true;
     s.update_edits = s.update_edits || (u.message && u.message->edited);
     ++plan_.update_entries;
+    if (plan_.direct && s.number == 0) return stage_direct(e, message ? &*message : nullptr);
     stage({.kind = "u",
            .first_of_id = update_ids_.insert(u.update_id).second,
            .update_id = u.update_id,
@@ -372,6 +152,7 @@ class Planner {
     for (std::int64_t id : e.update_ids) {
       stage({.kind = "h", .update_id = id});
       touched_.handled_ids.insert(id);
+      plan_.handled_ids.push_back(id);
     }
   }
 
@@ -434,16 +215,37 @@ class Planner {
     return plan_.segments.back();
   }
 
+  // An update of segment 0 on the direct path: its raw update and message as rows of their tables
+  // (its sender still staged, to be folded per user). A repeated update_id is known already; an
+  // edit, a reply_key or a second message of a key needs the set-based statements instead.
+  void stage_direct(const UpdateEntry& e, const MessageColumns* message) {
+    const storage::UpdateRecord& u = e.update;
+    if (!update_ids_.insert(u.update_id).second) return;
+    if (message) {
+      const auto key = key_of(*u.message, u.message->role);
+      plan_.direct_refused = plan_.direct_refused || u.message->edited || message->reply_key ||
+                             (key && !direct_keys_.insert(*key).second);
+      stage::append_message(plan_.direct_rows.messages, *message);
+    }
+    stage::append_raw_update(plan_.direct_rows.raw_updates, e);
+    ++plan_.direct_rows.updates;
+    stage({.kind = "u",
+           .first_of_id = true,
+           .update_id = u.update_id,
+           .sender = u.user ? &*u.user : nullptr});
+  }
+
   // Appends the entry's row to the current segment's.
   void stage(StageRow row) {
     row.seg = plan_.segments.back().number;
     row.seq = seq_;
-    append_row(plan_.stage_rows, row);
+    stage::append_stage_row(plan_.stage_rows, row);
   }
 
   Plan plan_;
   Touched touched_;
   std::unordered_set<std::int64_t> update_ids_;  // of the whole batch
+  std::set<MessageKey> direct_keys_;             // of the direct path's messages
   int seq_ = 0;
 };
 
@@ -452,11 +254,20 @@ struct Pipeline {
   std::vector<std::size_t> update_counts;  // the statements whose one row counts stored updates
 };
 
-Pipeline statements_of(const Plan& plan) {
+// Which of a batch's statements a transaction runs: all of them (ending with COMMIT), or, when
+// the batch is split over two connections, those of messages, users and usage events, or those
+// of raw_updates. The split applies to one-segment batches on the direct path only.
+enum class Part { whole, messages, raw };
+
+Pipeline statements_of(const Plan& plan, Part part) {
   Pipeline p;
   auto add = [&p](std::string sql) { p.statements.push_back(pg::sql::plain(std::move(sql))); };
+  const bool messages = part != Part::raw;
+  const bool raw = part != Part::messages;
   for (const Segment& s : plan.segments) {
-    if (s.updates) {
+    if (s.updates && plan.direct && s.number == 0) {
+      if (messages) add(staged(kSendersAlone, 0, {}, staged(kDirectSenders, 0)));
+    } else if (s.updates) {
       // Its joins of the stage with itself as hash joins: without statistics the stage looks like
       // one row, and the planner's nested loop costs O(batch²).
       add("SET LOCAL enable_nestloop = off");
@@ -466,21 +277,31 @@ Pipeline statements_of(const Plan& plan) {
       add("SET LOCAL enable_nestloop TO DEFAULT");
       if (s.update_edits) add(staged(kApplyUpdateEdits, s.number));
     }
-    if (s.replies) add(staged(kRecordReplies, s.number));
-    if (s.settles) add(staged(kSettleReplies, s.number));
-    if (s.edits) add(staged(kEditMessages, s.number));
-    if (s.handled) add(staged(kMarkHandled, s.number));
+    if (messages && s.replies) add(staged(kRecordReplies, s.number));
+    if (messages && s.settles) add(staged(kSettleReplies, s.number));
+    if (messages && s.edits) add(staged(kEditMessages, s.number));
+    if (part == Part::whole && s.handled) add(staged(kMarkHandled, s.number));
+    if (part == Part::raw && s.handled) {
+      p.statements.push_back(pg::sql::plain(
+          "UPDATE raw_updates SET handled = true WHERE NOT handled AND update_id = ANY($1::int8[])",
+          {pg::sql::int_array(plan.handled_ids)}));
+    }
     if (!s.forgets.empty()) {
       const std::string chats = pg::sql::int_array(s.forgets);
-      p.statements.push_back(
-          pg::sql::plain("DELETE FROM messages WHERE chat_id = ANY($1::int8[])", {chats}));
-      p.statements.push_back(pg::sql::plain(
-          "UPDATE raw_updates SET json = NULL WHERE chat_id = ANY($1::int8[]) AND json IS NOT NULL",
-          {chats}));
+      if (messages) {
+        p.statements.push_back(
+            pg::sql::plain("DELETE FROM messages WHERE chat_id = ANY($1::int8[])", {chats}));
+      }
+      if (raw) {
+        p.statements.push_back(pg::sql::plain(
+            "UPDATE raw_updates SET json = NULL WHERE chat_id = ANY($1::int8[]) AND json IS NOT "
+            "NULL",
+            {chats}));
+      }
     }
   }
-  if (plan.usage) add(staged(kRecordUsage, 0));
-  add("COMMIT");
+  if (messages && plan.usage) add(staged(kRecordUsage, 0));
+  if (part == Part::whole) add("COMMIT");
   return p;
 }
 
@@ -497,49 +318,161 @@ PgError while_doing(std::string_view doing, std::size_t entries, PgError error) 
   return error;
 }
 
-}  // namespace
-
-asio::awaitable<PgResult<PgWriteSummary>> write_to_postgres(pg::Connection& connection,
-                                                            std::span<const Entry> entries,
-                                                            std::chrono::milliseconds timeout) {
-  PgWriteSummary summary;
-  summary.entries = entries.size();
-  if (entries.empty()) {
-    PgResult<PgWriteSummary> out(summary);
-    co_return std::move(out);
+// Sends `part` of `plan` on `connection`: BEGIN, its COPYs and its statements (with COMMIT when
+// whole). Returns the updates the set-based statements stored; on an error the transaction is
+// left for rollback().
+asio::awaitable<PgResult<std::size_t>> send_part(pg::Connection& connection, Plan& plan, Part part,
+                                                 std::size_t entries,
+                                                 std::chrono::milliseconds timeout) {
+  Pipeline apply = statements_of(plan, part);
+  std::vector<Statement> begin = begin_statements();
+  if (part == Part::raw) begin.resize(1);  // BEGIN; no staging there
+  auto begun = co_await connection.pipeline(std::move(begin), timeout);
+  if (!begun) co_return while_doing("beginning the transaction", entries, begun.error());
+  if (part != Part::messages && plan.direct_rows.updates > 0) {
+    auto copied = co_await connection.copy_in(
+        fmt::format("COPY raw_updates ({}) FROM STDIN", stage::kRawUpdateColumns),
+        plan.direct_rows.raw_updates.take(), timeout);
+    if (!copied) co_return while_doing("copying their updates", entries, copied.error());
   }
-  Plan plan = Planner().plan(entries);
-  Pipeline apply = statements_of(plan);
-
-  std::optional<PgError> error;
-  auto begun = co_await connection.pipeline(begin_statements(), timeout);
-  if (!begun) error = while_doing("beginning the transaction", entries.size(), begun.error());
-  if (!error) {
+  if (part != Part::raw && plan.direct_rows.messages.size() > 0) {
+    auto copied = co_await connection.copy_in(
+        fmt::format("COPY messages ({}) FROM STDIN", pg::sql::kMessageColumns),
+        plan.direct_rows.messages.take(), timeout);
+    if (!copied) co_return while_doing("copying their messages", entries, copied.error());
+  }
+  if (part != Part::raw) {
     auto copied =
         co_await connection.copy_in(staged(kCopyStage, 0), plan.stage_rows.take(), timeout);
-    if (!copied) error = while_doing("staging them with COPY", entries.size(), copied.error());
+    if (!copied) co_return while_doing("staging them with COPY", entries, copied.error());
   }
-  std::vector<pg::Rows> results;
+  std::size_t stored = 0;
+  if (apply.statements.empty()) co_return stored;
+  auto applied = co_await connection.pipeline(std::move(apply.statements), timeout);
+  if (!applied) co_return while_doing("applying them", entries, applied.error());
+  for (std::size_t index : apply.update_counts) {
+    const auto& rows = (*applied)[index].rows;
+    if (!rows.empty() && !rows[0].empty()) {
+      stored += static_cast<std::size_t>(pg::sql::as_int(rows[0][0]));
+    }
+  }
+  co_return stored;
+}
+
+// Ends a transaction that may still be open (aborted), so that the connection can be reused.
+asio::awaitable<void> rollback(pg::Connection& connection, std::chrono::milliseconds timeout) {
+  if (!connection.broken()) (void)co_await connection.query(pg::sql::plain("ROLLBACK"), timeout);
+}
+
+PgResult<PgWriteSummary> summary_of(const Plan& plan, std::size_t entries, std::size_t stored) {
+  PgWriteSummary summary;
+  summary.entries = entries;
+  summary.updates_stored = plan.direct_rows.updates + stored;
+  summary.updates_known = plan.update_entries - summary.updates_stored;
+  return summary;
+}
+
+// One attempt at writing `plan` in one transaction.
+asio::awaitable<PgResult<PgWriteSummary>> write_plan(pg::Connection& connection, Plan& plan,
+                                                     std::size_t entries,
+                                                     std::chrono::milliseconds timeout) {
+  auto sent = co_await send_part(connection, plan, Part::whole, entries, timeout);
+  if (!sent) {
+    co_await rollback(connection, timeout);
+    PgResult<PgWriteSummary> out(sent.error());
+    co_return std::move(out);
+  }
+  co_return summary_of(plan, entries, *sent);
+}
+
+// One attempt at writing `plan` over two connections at once: raw updates on `side` (their jsonb
+// is the costliest part), the rest on `main`. Committed messages first: should the raw updates'
+// commit then fail, the batch is written again, and the set-based statements, finding the raw
+// updates new, add nothing twice; the other order could leave raw updates whose messages a retry
+// would skip as already known.
+asio::awaitable<PgResult<PgWriteSummary>> write_split(pg::Connection& main, pg::Connection& side,
+                                                      Plan& plan, std::size_t entries,
+                                                      std::chrono::milliseconds timeout) {
+  using namespace asio::experimental::awaitable_operators;
+  auto [messages, raw] = co_await (send_part(main, plan, Part::messages, entries, timeout) &&
+                                   send_part(side, plan, Part::raw, entries, timeout));
+  std::optional<PgError> error;
+  if (!messages) error = messages.error();
+  if (!error && !raw) error = raw.error();
+  bool main_open = true, side_open = true;  // a failed COMMIT ends its transaction too
   if (!error) {
-    auto applied = co_await connection.pipeline(std::move(apply.statements), timeout);
-    if (!applied) error = while_doing("applying them", entries.size(), applied.error());
-    if (applied) results = std::move(applied).value();
+    auto committed = co_await main.query(pg::sql::plain("COMMIT"), timeout);
+    main_open = false;
+    if (!committed) error = while_doing("committing their messages", entries, committed.error());
+  }
+  if (!error) {
+    auto committed = co_await side.query(pg::sql::plain("COMMIT"), timeout);
+    side_open = false;
+    if (!committed) error = while_doing("committing their updates", entries, committed.error());
   }
   if (error) {
-    // The transaction may still be open (aborted): end it so that the connection can be reused.
-    if (!connection.broken()) (void)co_await connection.query(pg::sql::plain("ROLLBACK"), timeout);
+    if (main_open) co_await rollback(main, timeout);
+    if (side_open) co_await rollback(side, timeout);
     PgResult<PgWriteSummary> out(std::move(*error));
     co_return std::move(out);
   }
-  for (std::size_t index : apply.update_counts) {
-    const auto& rows = results[index].rows;
-    if (!rows.empty() && !rows[0].empty()) {
-      summary.updates_stored += static_cast<std::size_t>(pg::sql::as_int(rows[0][0]));
+  co_return summary_of(plan, entries, 0);
+}
+
+}  // namespace
+
+// The direct path first: COPY into raw_updates and messages costs half of staging the rows and
+// moving them with INSERT ... ON CONFLICT, and in a stream nearly every update is new. When one
+// is not (a replayed batch, an update stored by the bot's own fallback), the COPY fails on its
+// unique key, nothing of the attempt stays, and the set-based statements write the batch.
+asio::awaitable<PgResult<PgWriteSummary>> write_to_postgres(pg::Connection& connection,
+                                                            std::span<const Entry> entries,
+                                                            std::chrono::milliseconds timeout) {
+  co_return co_await write_to_postgres(connection, nullptr, entries, timeout);
+}
+
+struct PreparedBatch {
+  Plan plan;
+};
+
+std::shared_ptr<PreparedBatch> prepare_batch(std::span<const Entry> entries) {
+  auto prepared = std::make_shared<PreparedBatch>();
+  prepared->plan = Planner(true).plan(entries);
+  return prepared;
+}
+
+asio::awaitable<PgResult<PgWriteSummary>> write_to_postgres(
+    pg::Connection& connection, pg::Connection* side, std::span<const Entry> entries,
+    std::chrono::milliseconds timeout, std::shared_ptr<PreparedBatch> prepared) {
+  if (entries.empty()) {
+    PgWriteSummary nothing;
+    PgResult<PgWriteSummary> out(nothing);
+    co_return std::move(out);
+  }
+  Plan direct;
+  if (prepared) {
+    direct = std::move(prepared->plan);
+  } else {
+    direct = Planner(true).plan(entries);
+  }
+  if (!direct.direct_refused) {
+    const bool split = side && !side->broken() && direct.segments.size() == 1 &&
+                       direct.direct_rows.updates > 0;
+    // Named and assigned, not a conditional temporary: g++ 12 miscompiles those in coroutines.
+    PgError not_yet;
+    PgResult<PgWriteSummary> written(not_yet);
+    if (split) {
+      written = co_await write_split(connection, *side, direct, entries.size(), timeout);
+    } else {
+      written = co_await write_plan(connection, direct, entries.size(), timeout);
+    }
+    if (written || connection.broken() || (side && side->broken()) ||
+        direct.direct_rows.updates == 0) {
+      co_return std::move(written);
     }
   }
-  summary.updates_known = plan.update_entries - summary.updates_stored;
-  PgResult<PgWriteSummary> out(summary);
-  co_return std::move(out);
+  Plan set_based = Planner(false).plan(entries);
+  co_return co_await write_plan(connection, set_based, entries.size(), timeout);
 }
 
 }  // namespace tgkeep::outbox

@@ -103,8 +103,19 @@ class PgWriterTest : public ::testing::Test {
     return c.ok() ? std::move(c).value() : nullptr;
   }
 
+  // How try_write() writes: on one connection; split over a second one where the batch allows;
+  // the same with the batch prepared beforehand, as the syncer does.
+  enum class Mode { one_connection, split, prepared_and_split };
+  void use(Mode m) {
+    mode = m;
+    if (m != Mode::one_connection && !side) side = connect();
+  }
+
   pg::PgResult<PgWriteSummary> try_write(const std::vector<Entry>& entries) {
-    return run(write_to_postgres(*writer, entries, 20s));
+    if (mode == Mode::one_connection) return run(write_to_postgres(*writer, entries, 20s));
+    std::shared_ptr<PreparedBatch> prepared;
+    if (mode == Mode::prepared_and_split) prepared = prepare_batch(entries);
+    return run(write_to_postgres(*writer, side.get(), entries, 20s, prepared));
   }
   PgWriteSummary write(const std::vector<Entry>& entries) {
     auto r = try_write(entries);
@@ -187,6 +198,8 @@ class PgWriterTest : public ::testing::Test {
   asio::io_context io;
   std::unique_ptr<PgServer> server;
   std::unique_ptr<pg::Connection> writer;
+  std::unique_ptr<pg::Connection> side;
+  Mode mode = Mode::one_connection;
   std::unique_ptr<pg::PgStore> store;
   std::shared_ptr<std::atomic<std::int64_t>> now = std::make_shared<std::atomic<std::int64_t>>(0);
 };
@@ -435,6 +448,57 @@ TEST_F(PgWriterTest, SameRowsAsPgStoreForRandomStreams) {
     expect_same_as_store(batches);
     if (HasFailure()) return;
   }
+}
+
+// New updates only, the common batch: the one the direct path and the split are for.
+std::vector<Entry> plain_updates(std::int64_t first_update, int updates) {
+  std::vector<Entry> out;
+  for (std::int64_t id = first_update; id < first_update + updates; ++id) {
+    const std::int64_t chat = 40 + id % 7;
+    out.push_back(update(message_update(id, chat, id, chat, "plain " + std::to_string(id))));
+  }
+  return out;
+}
+
+TEST_F(PgWriterTest, SplitOverTwoConnectionsSameRowsAsPgStore) {
+  for (Mode m : {Mode::split, Mode::prepared_and_split}) {
+    SCOPED_TRACE(m == Mode::split ? "split" : "prepared and split");
+    SetUp();  // a fresh server for each mode
+    use(m);
+    expect_same_as_store({plain_updates(1, 50), plain_updates(40, 30), conversation(100, 20),
+                          plain_updates(200, 5), random_stream(7, 200)});
+    store->close();
+    store.reset();
+    side.reset();
+    if (HasFailure()) return;
+  }
+}
+
+TEST_F(PgWriterTest, ASplitBatchWithAnUpdateAlreadyStoredKeepsPgStoreRules) {
+  use(Mode::prepared_and_split);
+  // Update 3 arrived before (the bot's own fallback wrote it), without a message of its own.
+  server->psql(
+      "INSERT INTO raw_updates (update_id, type, chat_id, json, received_at, needs_handling, "
+      "handled) VALUES (3, 'message', 43, NULL, 1, false, true)",
+      "writer");
+  const PgWriteSummary summary = write(plain_updates(1, 10));
+  EXPECT_EQ(summary.updates_stored, 9u);
+  EXPECT_EQ(summary.updates_known, 1u);
+  EXPECT_EQ(value("SELECT count(*) FROM raw_updates"), "10");
+  EXPECT_EQ(value("SELECT count(*) FROM messages"), "9");  // a known update adds no message
+  EXPECT_EQ(value("SELECT count(*) FROM messages WHERE update_id = 3"), "0");
+}
+
+TEST_F(PgWriterTest, MessagesCommittedWithoutTheirUpdatesAreCompletedByTheNextWrite) {
+  use(Mode::split);
+  const auto batch = plain_updates(1, 40);
+  write(batch);
+  const std::string rows = dump("writer");
+  // As if the syncer died between the two commits: messages and users stored, raw updates not.
+  server->psql("DELETE FROM raw_updates", "writer");
+  const PgWriteSummary again = write(batch);
+  EXPECT_EQ(again.updates_stored, 40u);
+  EXPECT_EQ(dump("writer"), rows);
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 #include "sync/syncer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <csignal>
+#include <iterator>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -113,8 +116,7 @@ asio::awaitable<bool> Syncer::hold_lease() {
           if (renewed && renewed->is_integer() && renewed->integer == 0) {
             spdlog::warn("sync: {} lost the lease; another syncer leads now", options_.consumer);
             counters_.leader = false;
-            buffer_.clear();  // still pending under this consumer: the new leader claims them
-            first_buffered_.reset();
+            lease_lost_ = true;  // the buffer is dropped by the main loop, never mid-flush
           }
         }
       },
@@ -132,6 +134,21 @@ asio::awaitable<void> Syncer::release_lease() {
 asio::awaitable<RedisStatus> Syncer::read_more() {
   const std::size_t room = options_.batch > buffer_.size() ? options_.batch - buffer_.size() : 0;
   if (room == 0) co_return RedisStatus::success();
+  auto read = co_await read_into(buffer_, room);
+  if (!buffer_.empty() && !first_buffered_) first_buffered_ = std::chrono::steady_clock::now();
+  co_return read;
+}
+
+asio::awaitable<void> Syncer::read_ahead() {
+  if (stopping_) co_return;
+  (void)co_await read_into(ahead_, options_.batch);  // a failure: read_more tries again
+  if (ahead_.empty()) co_return;
+  ahead_batch_ = take_batch(ahead_);
+  ahead_batch_->malformed = ahead_.size() - ahead_batch_->index.size();
+  ahead_batch_->prepared = outbox::prepare_batch(ahead_batch_->entries);
+}
+
+asio::awaitable<RedisStatus> Syncer::read_into(std::vector<Pending>& into, std::size_t room) {
   redis::RedisResult<Reply> reply = redis::make_error(redis::ErrorCode::closed, "not read");
   const Reply* entries = nullptr;
   if (claim_cursor_) {
@@ -170,8 +187,8 @@ asio::awaitable<RedisStatus> Syncer::read_more() {
     if (auto id = outbox::parse_stream_id(pending.id)) {
       if (!last_delivered_ || *id > *last_delivered_) last_delivered_ = id;
     }
-    if (!first_buffered_) first_buffered_ = std::chrono::steady_clock::now();
-    buffer_.push_back(std::move(pending));
+    decode(pending);  // here, where it overlaps a flush's wait for PostgreSQL when read ahead
+    into.push_back(std::move(pending));
   }
   co_return RedisStatus::success();
 }
@@ -204,6 +221,15 @@ asio::awaitable<void> Syncer::trim() {
   (void)co_await stream_.client().command("XTRIM", stream_.key(), "MINID", threshold.text());
 }
 
+void Syncer::decode(Pending& pending) {
+  auto decoded = outbox::decode(pending.kind, pending.value, pending.raw);
+  if (decoded) {
+    pending.entry = std::move(decoded).value();
+  } else {
+    pending.malformed = decoded.error().message;
+  }
+}
+
 asio::awaitable<bool> Syncer::dead_letter(const Pending& entry, const std::string& why) {
   spdlog::error("sync: outbox entry {} set aside in {}:dead: {}", entry.id, stream_.key(), why);
   auto kept = co_await stream_.client().command("XADD", stream_.key() + ":dead", "*", "id",
@@ -217,20 +243,26 @@ asio::awaitable<bool> Syncer::dead_letter(const Pending& entry, const std::strin
 }
 
 asio::awaitable<pg::PgStatus> Syncer::ensure_postgres() {
-  if (pg_ && !pg_->broken()) co_return pg::PgStatus();
-  pg_.reset();  // first: a broken connection's socket number may be reused by the new one
-  auto connected = co_await pg::Connection::connect(ex_, options_.postgres);
-  if (!connected) {
-    pg::PgStatus failed(connected.error());
-    co_return failed;
+  std::array<std::unique_ptr<pg::Connection>*, 2> connections;  // named: g++ 12 and coroutines
+  connections[0] = &pg_;
+  connections[1] = &pg_side_;
+  for (std::unique_ptr<pg::Connection>* connection : connections) {
+    if (*connection && !(*connection)->broken()) continue;
+    connection->reset();  // first: a broken connection's socket number may be reused
+    auto connected = co_await pg::Connection::connect(ex_, options_.postgres);
+    if (!connected) {
+      pg::PgStatus failed(connected.error());
+      co_return failed;
+    }
+    *connection = std::move(connected).value();
   }
-  pg_ = std::move(connected).value();
   co_return pg::PgStatus();
 }
 
 asio::awaitable<bool> Syncer::write_range(std::vector<outbox::Entry>& entries,
                                           std::vector<std::size_t>& index, std::size_t from,
-                                          std::size_t to) {
+                                          std::size_t to,
+                                          std::shared_ptr<outbox::PreparedBatch> prepared) {
   if (from == to) co_return true;
   pg::PgStatus connected = co_await ensure_postgres();
   if (!connected) {
@@ -238,7 +270,9 @@ asio::awaitable<bool> Syncer::write_range(std::vector<outbox::Entry>& entries,
     co_return false;  // retried later
   }
   std::span<const outbox::Entry> part(entries.data() + from, to - from);
-  auto written = co_await outbox::write_to_postgres(*pg_, part, options_.statement_timeout);
+  auto written =
+      co_await outbox::write_to_postgres(*pg_, pg_side_.get(), part, options_.statement_timeout,
+                                         std::move(prepared));
   if (written) {
     if (options_.kill_after_write) std::raise(SIGKILL);
     std::vector<std::string> ids;
@@ -251,7 +285,7 @@ asio::awaitable<bool> Syncer::write_range(std::vector<outbox::Entry>& entries,
     co_return true;
   }
   const pg::PgError error = written.error();
-  if (pg_->broken() || !refused_as_data(error)) {
+  if (pg_->broken() || pg_side_->broken() || !refused_as_data(error)) {
     ++counters_.failed_writes;
     note_failure("PostgreSQL: " + error.message);
     co_return false;
@@ -267,26 +301,54 @@ asio::awaitable<bool> Syncer::write_range(std::vector<outbox::Entry>& entries,
   co_return co_await write_range(entries, index, middle, to);
 }
 
+Syncer::Batch Syncer::take_batch(std::vector<Pending>& pendings) {
+  Batch batch;
+  batch.entries.reserve(pendings.size());
+  for (std::size_t i = 0; i < pendings.size(); ++i) {
+    Pending& pending = pendings[i];
+    if (!pending.entry && !pending.malformed) decode(pending);  // taken by an earlier batch
+    if (!pending.entry) continue;
+    batch.entries.push_back(std::move(*pending.entry));
+    pending.entry.reset();
+    batch.index.push_back(i);
+  }
+  return batch;
+}
+
 asio::awaitable<bool> Syncer::flush() {
-  std::vector<outbox::Entry> entries;
-  std::vector<std::size_t> index;
-  entries.reserve(buffer_.size());
+  // The batch read ahead, prepared while the previous one was written, unless more joined it.
+  Batch batch;
+  if (next_batch_ && next_batch_->index.size() + next_batch_->malformed == buffer_.size()) {
+    batch = std::move(*next_batch_);
+  } else {
+    batch = take_batch(buffer_);
+  }
+  next_batch_.reset();
   bool ok = true;
   for (std::size_t i = 0; i < buffer_.size() && ok; ++i) {
-    auto decoded = outbox::decode(buffer_[i].kind, buffer_[i].value, buffer_[i].raw);
-    if (decoded) {
-      entries.push_back(std::move(decoded).value());
-      index.push_back(i);
-    } else if (co_await dead_letter(buffer_[i], decoded.error().message)) {
-      buffer_[i].id.clear();
-    } else {
-      ok = false;
-    }
+    if (!buffer_[i].malformed) continue;
+    ok = co_await dead_letter(buffer_[i], *buffer_[i].malformed);
+    if (ok) buffer_[i].id.clear();
   }
-  if (ok) ok = co_await write_range(entries, index, 0, entries.size());
-  // What was written (or set aside) leaves the buffer; the rest is retried.
+  if (ok) {
+    // While PostgreSQL takes this batch, the next one comes from Redis and is prepared.
+    using namespace asio::experimental::awaitable_operators;
+    ok = co_await (write_range(batch.entries, batch.index, 0, batch.entries.size(),
+                               std::move(batch.prepared)) &&
+                   read_ahead());
+  }
+  // What was written (or set aside) leaves the buffer; the rest is retried, before what was read
+  // ahead (stream order). Only when nothing is left is the prepared batch still the next one.
   std::erase_if(buffer_, [](const Pending& p) { return p.id.empty(); });
-  if (buffer_.empty()) first_buffered_.reset();
+  if (buffer_.empty() && ahead_batch_) next_batch_ = std::move(ahead_batch_);
+  ahead_batch_.reset();
+  std::move(ahead_.begin(), ahead_.end(), std::back_inserter(buffer_));
+  ahead_.clear();
+  if (buffer_.empty()) {
+    first_buffered_.reset();
+  } else if (!first_buffered_) {
+    first_buffered_ = std::chrono::steady_clock::now();
+  }
   if (ok) co_await measure_backlog();
   co_return ok;
 }
@@ -331,6 +393,14 @@ asio::awaitable<Status> Syncer::run() {
         continue;
       }
       migrated = true;
+    }
+    if (lease_lost_) {
+      // Still pending under this consumer: the new leader claims them.
+      lease_lost_ = false;
+      buffer_.clear();
+      ahead_.clear();
+      next_batch_.reset();
+      first_buffered_.reset();
     }
     if (!co_await hold_lease()) {
       co_await measure_backlog();

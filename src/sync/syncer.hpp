@@ -35,6 +35,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "outbox/entry.hpp"
+#include "outbox/pg_writer.hpp"
 #include "pg/connection.hpp"
 #include "sync/outbox_stream.hpp"
 #include "util/result.hpp"
@@ -85,20 +86,35 @@ class Syncer {
  private:
   struct Pending {
     std::string id;
-    std::string kind, value, raw;
+    std::string kind, value, raw;       // as read, for the dead letters
+    std::optional<outbox::Entry> entry;  // decoded, until a flush takes it
+    std::optional<std::string> malformed;  // why it could not be decoded
   };
+  static void decode(Pending& pending);
+  // A flush's entries, decoded and taken out of their Pending, and where they were.
+  struct Batch {
+    std::vector<outbox::Entry> entries;
+    std::vector<std::size_t> index;  // entries[i] is pendings[index[i]]
+    std::size_t malformed = 0;       // pendings that did not decode
+    std::shared_ptr<outbox::PreparedBatch> prepared;  // made ahead, or null
+  };
+  static Batch take_batch(std::vector<Pending>& pendings);
 
   boost::asio::awaitable<bool> hold_lease();
   boost::asio::awaitable<void> release_lease();
   // Reads more entries into buffer_: claimed ones first after becoming leader, then new ones.
   boost::asio::awaitable<redis::RedisStatus> read_more();
+  // Reads the next batch into ahead_, while a flush waits for PostgreSQL.
+  boost::asio::awaitable<void> read_ahead();
+  boost::asio::awaitable<redis::RedisStatus> read_into(std::vector<Pending>& into,
+                                                       std::size_t room);
   boost::asio::awaitable<bool> flush();
   // Opens the PostgreSQL connection when there is none (or it broke).
   boost::asio::awaitable<pg::PgStatus> ensure_postgres();
   // Writes buffer_[from, to) (decoded: `entries`) and acknowledges it; false: retry later.
-  boost::asio::awaitable<bool> write_range(std::vector<outbox::Entry>& entries,
-                                           std::vector<std::size_t>& index, std::size_t from,
-                                           std::size_t to);
+  boost::asio::awaitable<bool> write_range(
+      std::vector<outbox::Entry>& entries, std::vector<std::size_t>& index, std::size_t from,
+      std::size_t to, std::shared_ptr<outbox::PreparedBatch> prepared = nullptr);
   boost::asio::awaitable<bool> acknowledge(const std::vector<std::string>& ids);
   boost::asio::awaitable<void> trim();
   boost::asio::awaitable<bool> dead_letter(const Pending& entry, const std::string& why);
@@ -112,7 +128,11 @@ class Syncer {
   SyncerOptions options_;
   SyncCounters counters_;
   std::unique_ptr<pg::Connection> pg_;
+  std::unique_ptr<pg::Connection> pg_side_;  // a batch's raw updates, beside pg_ (pg_writer.hpp)
   std::vector<Pending> buffer_;
+  std::vector<Pending> ahead_;        // read during a flush, joins buffer_ after it
+  std::optional<Batch> ahead_batch_;  // ahead_'s entries, prepared during that flush
+  std::optional<Batch> next_batch_;   // the same, once ahead_ became buffer_
   std::optional<std::chrono::steady_clock::time_point> first_buffered_;
   std::optional<outbox::StreamId> last_delivered_;
   std::optional<std::string> claim_cursor_;  // set while taking over pending entries
@@ -121,6 +141,7 @@ class Syncer {
   boost::asio::steady_timer renew_timer_;  // the lease renewal's tick
   std::uint64_t lease_generation_ = 0;     // one renewal loop per lease taken
   bool woken_ = false;
+  bool lease_lost_ = false;  // set by the renewal loop; the main loop drops the buffer
   bool stopping_ = false;
   std::optional<std::string> failing_;  // what fails, while it does (one log line per change)
 };
