@@ -30,6 +30,7 @@
 #include "hot/hot_codec.hpp"
 #include "hot/hot_tier.hpp"
 #include "redis/client.hpp"
+#include "util/testing/run.hpp"
 
 namespace {
 
@@ -39,6 +40,7 @@ using tgkeep::hot::HotTier;
 using tgkeep::redis::Client;
 using tgkeep::storage::MessageRecord;
 using tgkeep::storage::Role;
+using tgkeep::testing::run;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::int64_t kFirstChat = 100'000'000;  // private chats: chat id = user id
@@ -111,19 +113,6 @@ class Messages {
   std::vector<std::string> texts_;
   std::int64_t message_id_ = 0;
 };
-
-// Runs a coroutine on the io_context until it finishes.
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> task) {
-  std::optional<T> out;
-  asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
-    if (e) std::rethrow_exception(e);
-    out.emplace(std::move(value));
-  });
-  io.restart();
-  while (!out) io.run_one();
-  return std::move(*out);
-}
 
 // Fills the lists of chats [first, first + count) as the read path does: a miss, then a seed.
 asio::awaitable<long> seed_worker(HotTier& hot, Messages& gen, std::int64_t first, long count,

@@ -12,6 +12,7 @@
 
 #include "pg/connection.hpp"
 #include "pg/testing/pg_server.hpp"
+#include "util/testing/run.hpp"
 
 namespace tgkeep::pg {
 namespace {
@@ -20,20 +21,11 @@ namespace asio = boost::asio;
 using testing::PgServer;
 using namespace std::chrono_literals;
 
-template <class T>
-asio::awaitable<void> store_into(asio::awaitable<T> task, std::optional<T>& out) {
-  out.emplace(co_await std::move(task));
-}
-
 class ConnectionTest : public ::testing::Test {
  protected:
   template <class T>
   T run(asio::awaitable<T> task) {
-    std::optional<T> out;
-    if (io.stopped()) io.restart();
-    asio::co_spawn(io, store_into(std::move(task), out), asio::detached);
-    while (!out) io.run_one();
-    return std::move(*out);
+    return tgkeep::testing::run(io, std::move(task));
   }
 
   std::unique_ptr<Connection> connect(const std::string& conninfo, bool expect_ok = true) {

@@ -16,6 +16,7 @@
 #include "pg/connection.hpp"
 #include "pg/migrations.hpp"
 #include "pg/testing/pg_server.hpp"
+#include "util/testing/run.hpp"
 
 namespace tgkeep::pg {
 namespace {
@@ -23,11 +24,6 @@ namespace {
 namespace asio = boost::asio;
 using testing::PgServer;
 using namespace std::chrono_literals;
-
-template <class T>
-asio::awaitable<void> store_into(asio::awaitable<T> task, std::optional<T>& out) {
-  out.emplace(co_await std::move(task));
-}
 
 std::string lines(std::vector<std::string> items) {
   std::sort(items.begin(), items.end());
@@ -47,11 +43,7 @@ class MigrationsTest : public ::testing::Test {
 
   template <class T>
   T run(asio::awaitable<T> task) {
-    std::optional<T> out;
-    if (io.stopped()) io.restart();
-    asio::co_spawn(io, store_into(std::move(task), out), asio::detached);
-    while (!out) io.run_one();
-    return std::move(*out);
+    return tgkeep::testing::run(io, std::move(task));
   }
 
   std::unique_ptr<Connection> connect() {
@@ -165,7 +157,8 @@ TEST_F(MigrationsTest, InstancesMigratingAtOnceApplyEachMigrationOnce) {
   std::vector<std::optional<PgResult<MigrateOutcome>>> outcomes(kInstances);
   if (io.stopped()) io.restart();  // run() ran it out of work
   for (int i = 0; i < kInstances; ++i) {
-    asio::co_spawn(io, store_into(migrate(*conns[i]), outcomes[i]), asio::detached);
+    asio::co_spawn(io, tgkeep::testing::store_into(migrate(*conns[i]), outcomes[i]),
+                   asio::detached);
   }
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (std::ranges::any_of(outcomes, [](const auto& o) { return !o.has_value(); }) &&
@@ -199,8 +192,8 @@ TEST_F(MigrationsTest, MigrateWaitsForTheLockHeldByAnotherSession) {
   auto other = connect();
   ASSERT_TRUE(other);
   if (io.stopped()) io.restart();  // run() ran it out of work
-  asio::co_spawn(io, store_into(migrate(*db), a), asio::detached);
-  asio::co_spawn(io, store_into(migrate(*other), b), asio::detached);
+  asio::co_spawn(io, tgkeep::testing::store_into(migrate(*db), a), asio::detached);
+  asio::co_spawn(io, tgkeep::testing::store_into(migrate(*other), b), asio::detached);
   const auto until = std::chrono::steady_clock::now() + 300ms;
   while (std::chrono::steady_clock::now() < until) io.run_one_for(20ms);
   EXPECT_FALSE(a.has_value());

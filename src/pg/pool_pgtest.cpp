@@ -9,6 +9,7 @@
 
 #include "pg/pool.hpp"
 #include "pg/testing/pg_server.hpp"
+#include "util/testing/run.hpp"
 
 namespace tgkeep::pg {
 namespace {
@@ -20,16 +21,8 @@ using namespace std::chrono_literals;
 class PoolTest : public ::testing::Test {
  protected:
   template <class T>
-  static asio::awaitable<void> store_into(asio::awaitable<T> task, std::optional<T>& out) {
-    out.emplace(co_await std::move(task));
-  }
-  template <class T>
   T run(asio::awaitable<T> task) {
-    std::optional<T> out;
-    if (io.stopped()) io.restart();
-    asio::co_spawn(io, store_into(std::move(task), out), asio::detached);
-    while (!out) io.run_one();
-    return std::move(*out);
+    return tgkeep::testing::run(io, std::move(task));
   }
   ConnectOptions options_for(const PgServer& server) {
     ConnectOptions options;

@@ -32,9 +32,10 @@ class FaultsTest : public testing::RedisTest {
   template <class T>
   std::shared_ptr<std::optional<T>> start(asio::awaitable<T> task) {
     auto slot = std::make_shared<std::optional<T>>();
-    asio::co_spawn(io, testing::store_into(std::move(task), *slot), [slot](std::exception_ptr e) {
-      if (e) std::rethrow_exception(e);
-    });
+    asio::co_spawn(io, tgkeep::testing::store_into(std::move(task), *slot),
+                   [slot](std::exception_ptr e) {
+                     if (e) std::rethrow_exception(e);
+                   });
     return slot;
   }
 
@@ -158,7 +159,7 @@ TEST_F(FaultsTest, DestroyingTheClientAndTheLoopWithCommandsInFlightIsClean) {
   options.pool_size = 3;
   auto client = Client::create(local_io->get_executor(), options);
   ASSERT_TRUE(client.ok());
-  ASSERT_TRUE(testing::run(*local_io, client.value()->connect()).ok());
+  ASSERT_TRUE(tgkeep::testing::run(*local_io, client.value()->connect()).ok());
   local_io->run_for(30ms);
   for (int i = 0; i < 100; ++i) {
     asio::co_spawn(*local_io, discard(client.value()->command_within(5s, "BLPOP", "x", 5)),

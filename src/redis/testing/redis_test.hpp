@@ -14,8 +14,8 @@
 
 #include "redis/client.hpp"
 #include "redis/testing/redis_server.hpp"
-#include "redis/testing/run.hpp"
 #include "redis/testing/test_ca.hpp"
+#include "util/testing/run.hpp"
 
 namespace tgkeep::redis::testing {
 
@@ -32,7 +32,7 @@ class RedisTest : public ::testing::Test {
 
   template <class T>
   T run(boost::asio::awaitable<T> task) {
-    return testing::run(io, std::move(task));
+    return tgkeep::testing::run(io, std::move(task));
   }
 
   // Drives the event loop for `duration` (lets background reconnects happen).

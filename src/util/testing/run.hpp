@@ -1,6 +1,7 @@
 // run(io, task): runs one coroutine on a single-threaded io_context until it completes and
 // returns its value, so tests read top to bottom. Exceptions propagate. Background coroutines
-// (a client's reconnect loops) keep running in later run() calls. Test support only.
+// (a client's reconnect loops) keep running in later run() calls. Test and benchmark support
+// only; header-only.
 #pragma once
 
 #include <exception>
@@ -11,7 +12,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
-namespace tgkeep::redis::testing {
+namespace tgkeep::testing {
 
 template <class T>
 boost::asio::awaitable<void> store_into(boost::asio::awaitable<T> task, std::optional<T>& out) {
@@ -35,4 +36,4 @@ T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
   return std::move(*result);
 }
 
-}  // namespace tgkeep::redis::testing
+}  // namespace tgkeep::testing
