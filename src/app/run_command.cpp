@@ -291,8 +291,7 @@ int run_bot(const config::Settings& settings) {
     spdlog::info(
         "outbox: records go to Redis first ({}) and on to PostgreSQL within {} (up to {} per "
         "transaction)",
-        hot_tier->keys().outbox_stream(), settings.sync_interval,
-        sync_options->batch);
+        hot_tier->keys().outbox_stream(), settings.sync_interval, sync_options->batch);
   }
 
   net::HttpClientOptions poll_options{*url, settings.api_ca_file, 1, std::chrono::seconds(10)};

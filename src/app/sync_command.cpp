@@ -37,10 +37,9 @@ Result<sync::SyncerOptions> syncer_options(const config::Settings& settings, boo
   if (!interval) return interval.error();
   sync::SyncerOptions options;
   options.consumer = sync_consumer_name();
-  options.batch = static_cast<std::size_t>(
-      settings.sync_batch > 0      ? settings.sync_batch
-      : standalone ? config::Settings::kStandaloneSyncBatch
-                   : config::Settings::kBotSyncBatch);
+  options.batch = static_cast<std::size_t>(settings.sync_batch > 0 ? settings.sync_batch
+                                           : standalone ? config::Settings::kStandaloneSyncBatch
+                                                        : config::Settings::kBotSyncBatch);
   options.interval = *interval;
   options.postgres.conninfo = (*database)->conninfo;
   options.postgres.where = describe_database(**database);

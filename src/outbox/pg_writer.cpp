@@ -19,8 +19,8 @@
 // date and the last message_id given; per message key the last edit.
 #include "outbox/pg_writer.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <fmt/format.h>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <compare>
 #include <cstdint>
@@ -46,11 +46,11 @@ namespace asio = boost::asio;
 using pg::PgError;
 using pg::PgResult;
 using pg::Statement;
+using stage::message_row;
+using stage::MessageColumns;
+using stage::StageRow;
 using storage::MessageRecord;
 using storage::Role;
-using stage::MessageColumns;
-using stage::message_row;
-using stage::StageRow;
 using namespace writer_sql;
 
 struct MessageKey {
@@ -68,8 +68,8 @@ std::optional<MessageKey> key_of(const MessageRecord& m, Role role) {
 // Which statements a segment needs.
 struct Segment {
   int number = 0;
-  bool updates = false, update_edits = false, replies = false, settles = false, edits = false,
-       handled = false;
+  bool updates = false, update_edits = false, replies = false, settles = false, edits = false;
+  std::vector<std::int64_t> handled;  // update_ids marked handled
   std::vector<std::int64_t> forgets;  // chat_ids, run after the rest of the segment
 };
 
@@ -87,7 +87,6 @@ struct Plan {
   bool direct = false;          // segment 0's updates go straight to their tables
   bool direct_refused = false;  // ... but one of them needs the set-based statements
   DirectRows direct_rows;
-  std::vector<std::int64_t> handled_ids;  // of every handled entry
 };
 
 // What the entries of the current segment touched, for the rules of the file comment.
@@ -148,12 +147,9 @@ class Planner {
 
   void operator()(const HandledEntry& e) {
     if (e.update_ids.empty()) return;
-    segment(false).handled = true;
-    for (std::int64_t id : e.update_ids) {
-      stage({.kind = "h", .update_id = id});
-      touched_.handled_ids.insert(id);
-      plan_.handled_ids.push_back(id);
-    }
+    Segment& s = segment(false);
+    s.handled.insert(s.handled.end(), e.update_ids.begin(), e.update_ids.end());
+    touched_.handled_ids.insert(e.update_ids.begin(), e.update_ids.end());
   }
 
   void operator()(const ReplyEntry& e) {
@@ -280,11 +276,10 @@ Pipeline statements_of(const Plan& plan, Part part) {
     if (messages && s.replies) add(staged(kRecordReplies, s.number));
     if (messages && s.settles) add(staged(kSettleReplies, s.number));
     if (messages && s.edits) add(staged(kEditMessages, s.number));
-    if (part == Part::whole && s.handled) add(staged(kMarkHandled, s.number));
-    if (part == Part::raw && s.handled) {
+    if (raw && !s.handled.empty()) {
       p.statements.push_back(pg::sql::plain(
           "UPDATE raw_updates SET handled = true WHERE NOT handled AND update_id = ANY($1::int8[])",
-          {pg::sql::int_array(plan.handled_ids)}));
+          {pg::sql::int_array(s.handled)}));
     }
     if (!s.forgets.empty()) {
       const std::string chats = pg::sql::int_array(s.forgets);
@@ -456,8 +451,8 @@ asio::awaitable<PgResult<PgWriteSummary>> write_to_postgres(
     direct = Planner(true).plan(entries);
   }
   if (!direct.direct_refused) {
-    const bool split = side && !side->broken() && direct.segments.size() == 1 &&
-                       direct.direct_rows.updates > 0;
+    const bool split =
+        side && !side->broken() && direct.segments.size() == 1 && direct.direct_rows.updates > 0;
     // Named and assigned, not a conditional temporary: g++ 12 miscompiles those in coroutines.
     PgError not_yet;
     PgResult<PgWriteSummary> written(not_yet);

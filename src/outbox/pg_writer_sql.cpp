@@ -27,9 +27,8 @@ std::string newest_sighting_wins() {
 
 std::string staged(std::string_view sql, int seg, std::string_view mark, std::string_view stored) {
   static const std::string kNewestSightingWins = newest_sighting_wins();
-  const std::string senders =
-      fmt::format(fmt::runtime(kStoreSenders), fmt::arg("stored", stored),
-                  fmt::arg("newest_sighting_wins", kNewestSightingWins));
+  const std::string senders = fmt::format(fmt::runtime(kStoreSenders), fmt::arg("stored", stored),
+                                          fmt::arg("newest_sighting_wins", kNewestSightingWins));
   return fmt::format(fmt::runtime(sql), fmt::arg("stage", kStage), fmt::arg("seg", seg),
                      fmt::arg("messages", pg::sql::kMessageColumns),
                      fmt::arg("staged_message", kStagedMessage),

@@ -12,11 +12,11 @@ namespace tgkeep::outbox::writer_sql {
 // but before this session has created it, the bare name could reach a table of someone else's.
 inline constexpr std::string_view kStage = "pg_temp.tgkeep_outbox_stage";
 
-// One row per entry, one per update_id of a handled entry. Columns by use:
+// One row per entry but handled marks and forgets (sent as arrays). Columns by use:
 //   seg, seq, kind   segment, position in the stream, kind letter as in entry_codec.hpp;
 //                    'n' rows: the edits among the updates a segment stored
 //   first_of_id      updates: the batch's first update entry of its update_id
-//   update_id .. needs_handling   updates' raw_updates row; handled marks: update_id
+//   update_id .. needs_handling   updates' raw_updates row
 //   m_*              updates' and replies' message; settles: reply_key, status, message_id, date;
 //                    edits: chat_id, message_id, role, text, edit_date
 //   u_*              updates' sender;   q_*   usage events
@@ -119,10 +119,6 @@ FROM (
 ) AS latest
 WHERE messages.message_id = latest.m_message_id AND messages.chat_id = latest.m_chat_id
   AND messages.role = latest.m_role)sql";
-
-inline constexpr std::string_view kMarkHandled =
-    "UPDATE raw_updates SET handled = true WHERE NOT handled AND update_id IN "
-    "(SELECT update_id FROM {stage} WHERE seg = {seg} AND kind = 'h')";
 
 inline constexpr std::string_view kRecordUsage =
     "INSERT INTO usage_events (user_id, update_id, at, tariff) "

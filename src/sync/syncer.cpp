@@ -5,12 +5,12 @@
 #include <csignal>
 #include <iterator>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include "outbox/entry_codec.hpp"
 #include "outbox/pg_writer.hpp"
@@ -110,9 +110,9 @@ asio::awaitable<bool> Syncer::hold_lease() {
           renew_timer_.expires_after(options_.lease / 3);
           co_await renew_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
           if (stopping_ || !counters_.leader || generation != lease_generation_) break;
-          auto renewed = co_await stream_.client().command(
-              "EVAL", kRenewLease, 1, stream_.lease_key(), options_.consumer,
-              millis(options_.lease));
+          auto renewed =
+              co_await stream_.client().command("EVAL", kRenewLease, 1, stream_.lease_key(),
+                                                options_.consumer, millis(options_.lease));
           if (renewed && renewed->is_integer() && renewed->integer == 0) {
             spdlog::warn("sync: {} lost the lease; another syncer leads now", options_.consumer);
             counters_.leader = false;
@@ -143,9 +143,8 @@ asio::awaitable<void> Syncer::read_ahead() {
   if (stopping_) co_return;
   (void)co_await read_into(ahead_, options_.batch);  // a failure: read_more tries again
   if (ahead_.empty()) co_return;
-  ahead_batch_ = take_batch(ahead_);
-  ahead_batch_->malformed = ahead_.size() - ahead_batch_->index.size();
-  ahead_batch_->prepared = outbox::prepare_batch(ahead_batch_->entries);
+  next_batch_ = take_batch(ahead_);
+  next_batch_->prepared = outbox::prepare_batch(next_batch_->entries);
 }
 
 asio::awaitable<RedisStatus> Syncer::read_into(std::vector<Pending>& into, std::size_t room) {
@@ -232,9 +231,9 @@ void Syncer::decode(Pending& pending) {
 
 asio::awaitable<bool> Syncer::dead_letter(const Pending& entry, const std::string& why) {
   spdlog::error("sync: outbox entry {} set aside in {}:dead: {}", entry.id, stream_.key(), why);
-  auto kept = co_await stream_.client().command("XADD", stream_.key() + ":dead", "*", "id",
-                                                entry.id, "k", entry.kind, "v", entry.value, "r",
-                                                entry.raw, "error", why);
+  auto kept =
+      co_await stream_.client().command("XADD", stream_.key() + ":dead", "*", "id", entry.id, "k",
+                                        entry.kind, "v", entry.value, "r", entry.raw, "error", why);
   if (!kept) co_return false;
   const std::vector<std::string> ids(1, entry.id);
   if (!co_await acknowledge(ids)) co_return false;
@@ -270,9 +269,8 @@ asio::awaitable<bool> Syncer::write_range(std::vector<outbox::Entry>& entries,
     co_return false;  // retried later
   }
   std::span<const outbox::Entry> part(entries.data() + from, to - from);
-  auto written =
-      co_await outbox::write_to_postgres(*pg_, pg_side_.get(), part, options_.statement_timeout,
-                                         std::move(prepared));
+  auto written = co_await outbox::write_to_postgres(
+      *pg_, pg_side_.get(), part, options_.statement_timeout, std::move(prepared));
   if (written) {
     if (options_.kill_after_write) std::raise(SIGKILL);
     std::vector<std::string> ids;
@@ -303,6 +301,7 @@ asio::awaitable<bool> Syncer::write_range(std::vector<outbox::Entry>& entries,
 
 Syncer::Batch Syncer::take_batch(std::vector<Pending>& pendings) {
   Batch batch;
+  batch.taken_from = pendings.size();
   batch.entries.reserve(pendings.size());
   for (std::size_t i = 0; i < pendings.size(); ++i) {
     Pending& pending = pendings[i];
@@ -318,7 +317,7 @@ Syncer::Batch Syncer::take_batch(std::vector<Pending>& pendings) {
 asio::awaitable<bool> Syncer::flush() {
   // The batch read ahead, prepared while the previous one was written, unless more joined it.
   Batch batch;
-  if (next_batch_ && next_batch_->index.size() + next_batch_->malformed == buffer_.size()) {
+  if (next_batch_ && next_batch_->taken_from == buffer_.size()) {
     batch = std::move(*next_batch_);
   } else {
     batch = take_batch(buffer_);
@@ -340,8 +339,7 @@ asio::awaitable<bool> Syncer::flush() {
   // What was written (or set aside) leaves the buffer; the rest is retried, before what was read
   // ahead (stream order). Only when nothing is left is the prepared batch still the next one.
   std::erase_if(buffer_, [](const Pending& p) { return p.id.empty(); });
-  if (buffer_.empty() && ahead_batch_) next_batch_ = std::move(ahead_batch_);
-  ahead_batch_.reset();
+  if (!buffer_.empty()) next_batch_.reset();
   std::move(ahead_.begin(), ahead_.end(), std::back_inserter(buffer_));
   ahead_.clear();
   if (buffer_.empty()) {

@@ -86,16 +86,16 @@ class Syncer {
  private:
   struct Pending {
     std::string id;
-    std::string kind, value, raw;       // as read, for the dead letters
-    std::optional<outbox::Entry> entry;  // decoded, until a flush takes it
+    std::string kind, value, raw;          // as read, for the dead letters
+    std::optional<outbox::Entry> entry;    // decoded, until a flush takes it
     std::optional<std::string> malformed;  // why it could not be decoded
   };
   static void decode(Pending& pending);
   // A flush's entries, decoded and taken out of their Pending, and where they were.
   struct Batch {
     std::vector<outbox::Entry> entries;
-    std::vector<std::size_t> index;  // entries[i] is pendings[index[i]]
-    std::size_t malformed = 0;       // pendings that did not decode
+    std::vector<std::size_t> index;                   // entries[i] is pendings[index[i]]
+    std::size_t taken_from = 0;                       // pendings.size(), malformed ones included
     std::shared_ptr<outbox::PreparedBatch> prepared;  // made ahead, or null
   };
   static Batch take_batch(std::vector<Pending>& pendings);
@@ -130,9 +130,10 @@ class Syncer {
   std::unique_ptr<pg::Connection> pg_;
   std::unique_ptr<pg::Connection> pg_side_;  // a batch's raw updates, beside pg_ (pg_writer.hpp)
   std::vector<Pending> buffer_;
-  std::vector<Pending> ahead_;        // read during a flush, joins buffer_ after it
-  std::optional<Batch> ahead_batch_;  // ahead_'s entries, prepared during that flush
-  std::optional<Batch> next_batch_;   // the same, once ahead_ became buffer_
+  std::vector<Pending> ahead_;  // read during a flush, joins buffer_ after it
+  // ahead_'s entries, prepared during that flush; the next flush's batch if buffer_ is still
+  // exactly what ahead_ was.
+  std::optional<Batch> next_batch_;
   std::optional<std::chrono::steady_clock::time_point> first_buffered_;
   std::optional<outbox::StreamId> last_delivered_;
   std::optional<std::string> claim_cursor_;  // set while taking over pending entries
