@@ -75,6 +75,15 @@ Status set_tuning(Connection& db, const SqliteOptions& options) {
 
 }  // namespace
 
+Result<Connection> open_durable(const SqliteOptions& options, const char* file_name) {
+  if (Status s = prepare_data_dir(options.data_dir); !s) return s.error();
+  auto db = Connection::open(options.data_dir / file_name, false, options.busy_timeout);
+  if (!db) return db.error();
+  if (Status s = set_tuning(*db, options); !s) return s.error();
+  if (Status s = set_durability(*db); !s) return s.error();
+  return std::move(db).value();
+}
+
 Result<OpenedDatabase> open_database(const SqliteOptions& options, const char* file_name) {
   const fs::path file = options.data_dir / file_name;
   if (options.read_only) {

@@ -20,4 +20,8 @@ struct OpenedDatabase {
 // applies missing migrations. read_only: opens an existing, fully migrated database as is.
 Result<OpenedDatabase> open_database(const SqliteOptions& options, const char* file_name);
 
+// Another database file in the data dir (the local spool), with the store's durability and tuning
+// (WAL, synchronous=FULL, max_page_count) and no schema of its own: its owner creates its tables.
+Result<Connection> open_durable(const SqliteOptions& options, const char* file_name);
+
 }  // namespace tgkeep::sqlite
