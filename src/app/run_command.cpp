@@ -12,7 +12,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "app/ack_point.hpp"
 #include "app/logging.hpp"
+#include "app/pg_commands.hpp"
 #include "app/redis_setup.hpp"
 #include "app/run_until_done.hpp"
 #include "app/sync_command.hpp"
@@ -30,6 +32,8 @@
 #include "hot/hot_tier.hpp"
 #include "net/bot_api.hpp"
 #include "net/http_client.hpp"
+#include "spool/spool.hpp"
+#include "spool/spool_drainer.hpp"
 #include "storage/store_awaitable.hpp"
 #include "telegram/requests.hpp"
 #include "telegram/update_parser.hpp"
@@ -130,11 +134,33 @@ asio::awaitable<Status> introduce(Components& c) {
   co_return Status::success();
 }
 
-// The outbox of this run, when records go through Redis to PostgreSQL.
+// The outbox of this run, when records go through Redis to PostgreSQL; and the failover parts
+// (docs/failover.md) when PostgreSQL is the system of record.
 struct OutboxParts {
   sync::OutboxStream* stream = nullptr;
   SyncService* service = nullptr;
+  spool::Spool* spool = nullptr;
+  spool::SpoolDrainer* drainer = nullptr;
 };
+
+// Before resuming interrupted work from PostgreSQL, lets the drainer write what the spool holds
+// from before this start (a crash during an outage), so that work is found there.
+asio::awaitable<void> drain_spool(OutboxParts parts, bot::StopSignal& stop) {
+  if (!parts.spool || parts.spool->rows() == 0) co_return;
+  spdlog::info("spool: writing {} waiting records to PostgreSQL before resuming",
+               parts.spool->rows());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!stop.stopping() && parts.spool->rows() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      spdlog::warn(
+          "spool: {} records still wait after 30 s; polling starts, and updates among them whose "
+          "handling was interrupted are resumed at the next start",
+          parts.spool->rows());
+      co_return;
+    }
+    co_await stop.sleep(std::chrono::milliseconds(50));
+  }
+}
 
 // Before resuming interrupted work from PostgreSQL, lets the syncer write what the outbox still
 // holds from before this start, so that work is found there.
@@ -167,8 +193,10 @@ asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage:
                                    int& exit_code) {
   co_await c.lexicon.reload(c.tiers);
   asio::co_spawn(io, c.lexicon.watch(c.tiers, c.stop), asio::detached);
+  if (outbox.drainer) asio::co_spawn(io, outbox.drainer->run(), asio::detached);
   Status status = co_await introduce(c);
   if (status && !c.stop.stopping()) co_await drain_outbox(outbox, c.stop);
+  if (status && !c.stop.stopping()) co_await drain_spool(outbox, c.stop);
   if (status && !c.stop.stopping()) status = co_await c.intake.resume_unhandled();
   if (status && !c.stop.stopping()) {
     spdlog::info("polling for updates (timeout {} s, limit {})", c.settings.poll_timeout_seconds,
@@ -202,6 +230,11 @@ asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage:
       "replies, {} replies sent, {} failed",
       counters.received, counters.stored, counters.duplicates, counters.malformed_replies,
       sent.sent, sent.failed);
+  if (outbox.drainer) outbox.drainer->stop();
+  if (outbox.spool && outbox.spool->rows() > 0) {
+    spdlog::warn("spool: {} records wait in {} for PostgreSQL; the next start writes them",
+                 outbox.spool->rows(), outbox.spool->file().string());
+  }
   if (outbox.service) {
     outbox.service->stop();  // writes what it holds; the rest waits in Redis for the next syncer
     const auto synced = outbox.service->counters();
@@ -294,6 +327,42 @@ int run_bot(const config::Settings& settings) {
         hot_tier->keys().outbox_stream(), settings.sync_interval, sync_options->batch);
   }
 
+  // PostgreSQL the system of record: the write chain fails over to a local spool.
+  auto ack =
+      run_until_done(io, choose_ack_point(settings.ack, redis_client.get(), database && *database));
+  if (!ack) {
+    spdlog::critical("{}", ack.error().message);
+    return 2;
+  }
+  health::Health health;
+  std::optional<tiers::WriteRoute> route;
+  std::unique_ptr<spool::Spool> spool;
+  std::optional<spool::SpoolDrainer> drainer;
+  if (database && *database) {
+    spool::Options spool_options;
+    spool_options.data_dir = settings.data_dir;
+    spool_options.max_bytes = static_cast<std::int64_t>(settings.spool_max_mb) * 1024 * 1024;
+    auto opened = spool::Spool::open(spool_options);
+    if (!opened) {
+      spdlog::critical("spool: {}", opened.error().message);
+      return 2;
+    }
+    spool = std::move(opened).value();
+    route.emplace(*ack, outbox_stream.has_value(), true, health);
+    tiers.use_failover(&*route, spool.get());
+    spool::DrainerOptions drainer_options;
+    drainer_options.postgres.conninfo = (*database)->conninfo;
+    drainer_options.postgres.where = describe_database(**database);
+    redis::Client* client = redis_client.get();
+    drainer.emplace(
+        io.get_executor(), *spool, *route, outbox_stream ? &*outbox_stream : nullptr,
+        [client] { return client && client->connected(); }, drainer_options);
+    spdlog::info("spool: {} ({} records waiting{})", spool->file().string(), spool->rows(),
+                 settings.spool_max_mb > 0
+                     ? fmt::format(", capped at {} MiB", settings.spool_max_mb)
+                     : std::string());
+  }
+
   net::HttpClientOptions poll_options{*url, settings.api_ca_file, 1, std::chrono::seconds(10)};
   net::HttpClientOptions send_options{*url, settings.api_ca_file,
                                       static_cast<std::size_t>(settings.api_connections),
@@ -323,13 +392,14 @@ int run_bot(const config::Settings& settings) {
           }
         };
     signals.async_wait(on_signal);
-    OutboxParts outbox{outbox_stream ? &*outbox_stream : nullptr, sync_service.get()};
-    asio::co_spawn(io,
-                   run_and_stop(io, components, **store, redis_client.get(), outbox, exit_code),
+    OutboxParts outbox{outbox_stream ? &*outbox_stream : nullptr, sync_service.get(), spool.get(),
+                       drainer ? &*drainer : nullptr};
+    asio::co_spawn(io, run_and_stop(io, components, **store, redis_client.get(), outbox, exit_code),
                    asio::detached);
     io.run();
   }
   (*store)->close();
+  if (spool) spool->close();
   spdlog::info("tgkeep stopped");
   return exit_code;
 }

@@ -10,7 +10,6 @@
 
 namespace tgkeep::bot {
 
-
 namespace asio = boost::asio;
 
 namespace {
@@ -29,8 +28,8 @@ std::string_view period_text_key(hot::Period period) {
 }
 }  // namespace
 
-Bot::Bot(BotOptions options, const LexiconCache& lexicon, ReplyEngine& engine,
-         tiers::Tiers& tiers, ReplySender& replies, ApiCaller& api)
+Bot::Bot(BotOptions options, const LexiconCache& lexicon, ReplyEngine& engine, tiers::Tiers& tiers,
+         ReplySender& replies, ApiCaller& api)
     : options_(std::move(options)),
       lexicon_(lexicon),
       engine_(engine),
@@ -207,9 +206,12 @@ asio::awaitable<bool> Bot::within_quota(const telegram::Message& message, std::i
   if (!message.from) co_return true;  // no sender to count against (channel posts)
   auto quota = co_await tiers_.consume_quota(message.from->id, update_id, unix_now());
   if (!quota) {
-    // The system of record cannot count: answer rather than lock everyone out.
-    spdlog::error("chat {}: the usage quota could not be checked: {}", message.chat.id,
-                  quota.error().message);
+    // The system of record cannot count: answer rather than lock everyone out. While it is known
+    // down, health said so once; no line per message.
+    if (!tiers_.store_down()) {
+      spdlog::error("chat {}: the usage quota could not be checked: {}", message.chat.id,
+                    quota.error().message);
+    }
     co_return true;
   }
   if (quota->allowed) co_return true;

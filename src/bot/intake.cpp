@@ -175,8 +175,10 @@ asio::awaitable<Result<std::size_t>> Intake::process(std::string_view body) {
     auto committed = co_await tiers_.commit_updates(std::move(records), now);
     if (!committed) {
       ++counters_.storage_failures;
-      spdlog::error("{} updates could not be stored; they stay unconfirmed: {}", count,
-                    committed.error().message);
+      if (!tiers_.holding()) {
+        spdlog::error("{} updates could not be stored; they stay unconfirmed: {}", count,
+                      committed.error().message);
+      }
       co_return Error::transient(committed.error().message);
     }
     counters_.stored += committed->stored;

@@ -119,6 +119,19 @@ void add_sync_options(CLI::App& app, Settings& s) {
                                 Settings::kStandaloneSyncBatch));
 }
 
+void add_failover_options(CLI::App& app, Settings& s) {
+  const std::string group = "Failover (docs/failover.md)";
+  setting(app, "ack", s.ack,
+          "where a record is durable before Telegram is told: auto (redis when Redis persists, "
+          "else local), redis, local (the spool) or postgres",
+          group)
+      ->check(CLI::IsMember({"auto", "redis", "local", "postgres"}));
+  setting(app, "spool-max-mb", s.spool_max_mb,
+          "size cap of the local spool in MiB (0: the disk's); past it the spool refuses records",
+          group)
+      ->check(CLI::Range(0, 1'000'000));
+}
+
 void add_run_options(CLI::App& app, Settings& s) {
   const std::string tg = "Telegram";
   app.add_option("--token", s.token,
@@ -152,6 +165,7 @@ void add_run_options(CLI::App& app, Settings& s) {
   add_storage_options(app, s);
   add_redis_options(app, s);
   add_sync_options(app, s);
+  add_failover_options(app, s);
 
   const std::string bot = "Bot";
   setting(app, "engine", s.engine, "reply engine: echo (repeat text) or none (commands only)", bot)

@@ -23,6 +23,8 @@ void add_redis_options(CLI::App& app, Settings& settings);
 
 // Adds the outbox sync settings (also part of add_run_options): --sync-interval, --sync-batch.
 void add_sync_options(CLI::App& app, Settings& settings);
+// TGKEEP_ACK and the local spool (docs/failover.md).
+void add_failover_options(CLI::App& app, Settings& s);
 
 // A duration as operators write it: "250ms", "1s", "5m", "1h", or a plain number of seconds.
 [[nodiscard]] Result<std::chrono::milliseconds> parse_duration(std::string_view text,

@@ -50,6 +50,10 @@ struct Settings {
   static constexpr int kBotSyncBatch = 1000;
   static constexpr int kStandaloneSyncBatch = 10000;
 
+  // Failover (docs/failover.md)
+  std::string ack = "auto";  // auto | redis | local | postgres (TGKEEP_ACK)
+  int spool_max_mb = 0;      // 0: as large as the disk allows
+
   // Bot
   std::string engine = "echo";
   std::string tariffs = "free=30/day";  // NAME=LIMIT/PERIOD,...; the first is the default

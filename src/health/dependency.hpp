@@ -27,7 +27,7 @@ class Dependency {
   // does meanwhile, for the log line ("records go to the spool", ...).
   Dependency(std::string name, std::string down_means,
              BackoffPolicy probes = {std::chrono::milliseconds(100),
-                                     std::chrono::milliseconds(5000), 2.0});
+                                     std::chrono::milliseconds(2000), 2.0});
 
   void succeeded(Clock::time_point now = Clock::now());
   void failed(std::string_view why, Clock::time_point now = Clock::now());

@@ -13,7 +13,7 @@ namespace tgkeep::health {
 
 struct Health {
   Dependency redis{"redis", "records take the next tier of the write chain"};
-  Dependency postgres{"postgres", "records wait in the local spool"};
+  Dependency postgres{"postgres", "the write chain and reads skip it until a probe succeeds"};
   Dependency spool{"spool", "the spool takes no records until a probe write succeeds"};
 
   // The metrics of every dependency, Prometheus text format (HELP and TYPE lines included).

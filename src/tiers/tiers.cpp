@@ -21,6 +21,22 @@ constexpr std::int64_t kCounterMarginSeconds = 3600;
 
 }  // namespace
 
+template <class T, class Start>
+asio::awaitable<Result<T>> Tiers::read_store(Start start) {
+  if (store_down()) {
+    co_return Error::transient("PostgreSQL is down (" + health_->postgres.last_error() + ")");
+  }
+  auto read = co_await await_result<T>(std::move(start));
+  if (route_ && route_->has_spool()) {
+    if (read) {
+      health_->postgres.succeeded();
+    } else {
+      health_->postgres.failed(read.error().message);
+    }
+  }
+  co_return read;
+}
+
 Tiers::Tiers(storage::Store& store, hot::HotTier* hot, std::vector<hot::Tariff> tariffs)
     : store_(store), hot_(hot), tariffs_(std::move(tariffs)) {}
 
@@ -64,12 +80,18 @@ asio::awaitable<Result<std::vector<MessageRecord>>> Tiers::recent_messages(std::
     const bool synced = co_await wait_for_sync();
     if (!synced) seed_seq.reset();
   }
+  // Records waiting in the spool are not in the store yet: merged into the answer, and the hot
+  // tier is not filled from a store that lacks them.
+  const bool spooling = spool_ && spool_->rows() > 0;
+  if (spooling) seed_seq.reset();
   const std::size_t fill = seed_seq ? std::max(limit, hot_->options().history_cap) : limit;
-  auto stored = co_await await_result<std::vector<MessageRecord>>(
+  auto stored = co_await read_store<std::vector<MessageRecord>>(
       [&](auto done) { store_.recent_messages(chat_id, fill, std::move(done)); });
-  if (!stored) co_return stored.error();
-  if (seed_seq) note(co_await hot_->seed_history(chat_id, *seed_seq, *stored));
-  std::vector<MessageRecord> out = std::move(stored).value();
+  if (!stored && !spooling) co_return stored.error();
+  std::vector<MessageRecord> out;
+  if (stored) out = std::move(stored).value();
+  if (spooling) co_await merge_spooled(chat_id, out);
+  if (seed_seq) note(co_await hot_->seed_history(chat_id, *seed_seq, out));
   if (out.size() > limit) out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(limit));
   co_return out;
 }
@@ -80,7 +102,7 @@ asio::awaitable<Result<std::optional<UserRecord>>> Tiers::find_user(std::int64_t
     note(cached);
     if (cached && cached->has_value()) co_return std::move(cached).value();
   }
-  auto stored = co_await await_result<std::optional<UserRecord>>(
+  auto stored = co_await read_store<std::optional<UserRecord>>(
       [&](auto done) { store_.find_user(user_id, std::move(done)); });
   if (stored && stored->has_value() && hot_usable()) note(co_await hot_->cache_profile(**stored));
   co_return stored;
@@ -104,7 +126,7 @@ const hot::Tariff& Tiers::tariff_named(std::string_view name) {
 
 asio::awaitable<Result<std::int64_t>> Tiers::stored_usage(std::int64_t user_id,
                                                           const hot::UsageWindow& window) {
-  co_return co_await await_result<std::int64_t>(
+  co_return co_await read_store<std::int64_t>(
       [&](auto done) { store_.count_usage(user_id, window.start, window.end, std::move(done)); });
 }
 

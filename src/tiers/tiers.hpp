@@ -26,10 +26,13 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "health/health.hpp"
 #include "hot/hot_tier.hpp"
 #include "hot/usage_window.hpp"
+#include "spool/spool.hpp"
 #include "storage/store.hpp"
 #include "sync/outbox_stream.hpp"
+#include "tiers/write_route.hpp"
 
 namespace tgkeep::tiers {
 
@@ -56,6 +59,17 @@ class Tiers {
   // `wake_syncer`, when set, asks the local syncer to flush at once (a read waiting for it).
   void use_outbox(sync::OutboxStream* outbox, std::function<void()> wake_syncer);
   bool writes_through_outbox() const { return outbox_ != nullptr; }
+
+  // Fails over along `route` (write_route.hpp), spooling into `spool` (docs/failover.md). Without
+  // it, writes go to the outbox when there is one and Redis is up, else to the store.
+  void use_failover(WriteRoute* route, spool::Spool* spool);
+  WriteRoute* route() { return route_; }
+  health::Health& health() { return *health_; }
+  // Whether the store is known to be unreachable now (reads need not try it).
+  bool store_down() const;
+  // No tier of the write chain takes records (logged once, critical): callers need not log
+  // each refused write again.
+  bool holding() const { return holding_; }
 
   // Intake. Which update_ids the hot tier knows as stored (all false without Redis).
   boost::asio::awaitable<std::vector<bool>> known_updates(std::span<const std::int64_t> ids);
@@ -100,8 +114,31 @@ class Tiers {
   }
   bool hot_usable() const { return hot_ && hot_->up(); }
   bool outbox_usable() const { return outbox_ && hot_ && hot_->up(); }
-  // Records the outcome of an outbox write for the one-line-per-change log; true when it worked.
+  // Records the outcome of an outbox write (health: one line per change); true when it worked.
   bool note_outbox(const redis::RedisStatus& status);
+
+  // One record (or batch) in every form the write chain may need; deliver() takes the first tier
+  // of the route that accepts it. `to_outbox` (null: no outbox form) and `to_store` write; the
+  // spool takes `spool_rows()`; `hot_after` updates the hot tier after the store or the spool
+  // took the record (the outbox form carries its hot-tier update in the same pipeline).
+  struct Delivery {
+    std::function<boost::asio::awaitable<bool>()> to_outbox;
+    std::function<boost::asio::awaitable<Status>()> to_store;
+    std::function<std::vector<spool::Row>()> spool_rows;
+    std::function<boost::asio::awaitable<void>()> hot_after;
+  };
+  boost::asio::awaitable<Status> deliver(Delivery& delivery);
+  // A Delivery of one entry written alone to the outbox or the spool (`to_store` left to set).
+  Delivery entry_delivery(const outbox::Entry& entry, std::optional<std::int64_t> chat_id);
+  std::vector<Tier> plan() const;
+  // Logs once when no tier takes records, and once when one does again.
+  void note_holding(bool holding, const Status& why);
+  // Reads of the store, skipped while it is known down, their failures reported to its health.
+  template <class T, class Start>
+  boost::asio::awaitable<Result<T>> read_store(Start start);
+  // A chat's messages still in the spool, merged after what the store returned.
+  boost::asio::awaitable<void> merge_spooled(std::int64_t chat_id,
+                                             std::vector<storage::MessageRecord>& messages);
   boost::asio::awaitable<Status> record_usage(storage::UsageEvent event);
   // Before reading the system of record for a chat the hot tier missed: waits (boundedly) until
   // the outbox is synced up to its newest entry. False when it is not (then nothing is seeded).
@@ -121,7 +158,11 @@ class Tiers {
   std::optional<redis::ErrorCode> failing_;  // the error hot-tier calls fail with, if they do
   sync::OutboxStream* outbox_ = nullptr;
   std::function<void()> wake_syncer_;
-  bool outbox_failing_ = false;
+  health::Health own_health_;
+  health::Health* health_ = &own_health_;
+  WriteRoute* route_ = nullptr;
+  spool::Spool* spool_ = nullptr;
+  bool holding_ = false;
   std::vector<std::string> unknown_tariffs_warned_;
 };
 

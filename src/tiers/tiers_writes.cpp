@@ -1,10 +1,11 @@
 // Tiers' writes: through the outbox when there is one and Redis takes writes, else to the system
 // of record first and then the hot tier. See tiers.hpp and docs/outbox.md.
+#include <spdlog/spdlog.h>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
+#include "outbox/entry_codec.hpp"
 #include "storage/store_awaitable.hpp"
 #include "tiers/tiers.hpp"
 
@@ -45,98 +46,141 @@ void Tiers::use_outbox(sync::OutboxStream* outbox, std::function<void()> wake_sy
   wake_syncer_ = std::move(wake_syncer);
 }
 
-bool Tiers::note_outbox(const redis::RedisStatus& status) {
-  if (status.ok()) {
-    if (outbox_failing_) spdlog::info("outbox: Redis takes writes again");
-    outbox_failing_ = false;
-    return true;
-  }
-  if (!outbox_failing_) {
-    spdlog::warn("outbox: {}; writing straight to the system of record meanwhile",
-                 status.error().message);
-  }
-  outbox_failing_ = true;
-  return false;
+namespace {
+
+// The spool's row for one entry of a chat.
+spool::Row spool_row(const outbox::Entry& entry, std::optional<std::int64_t> chat_id) {
+  spool::Row row;
+  row.chat_id = chat_id ? chat_id : outbox::chat_of(entry);
+  row.entry = outbox::encode(entry);
+  return row;
+}
+
+}  // namespace
+
+Tiers::Delivery Tiers::entry_delivery(const outbox::Entry& entry,
+                                      std::optional<std::int64_t> chat_id) {
+  Delivery delivery;
+  delivery.to_outbox = [this, &entry]() -> asio::awaitable<bool> {
+    co_return note_outbox(co_await outbox_->write(std::span(&entry, 1)));
+  };
+  delivery.spool_rows = [&entry, chat_id] {
+    return std::vector<spool::Row>{spool_row(entry, chat_id)};
+  };
+  return delivery;
 }
 
 asio::awaitable<Result<storage::CommitSummary>> Tiers::commit_updates(
     std::vector<UpdateRecord> updates, std::int64_t received_at) {
-  if (updates.empty()) {
-    storage::CommitSummary nothing;
-    co_return nothing;
-  }
-  if (outbox_usable()) {
+  storage::CommitSummary summary;
+  if (updates.empty()) co_return summary;
+  summary.stored = updates.size();
+  std::vector<UpdateRecord> for_hot_tier;
+  if (hot_) for_hot_tier = light_copies(updates);
+  // The store takes the batch by value; keep it for the spool when the store may fail.
+  const bool may_spool = spool_ != nullptr;
+  Delivery delivery;
+  delivery.to_outbox = [&]() -> asio::awaitable<bool> {
     const hot::HotTier::UpdateCommands outbox = [&](CommandBatch& batch, const UpdateRecord& update,
                                                     std::string_view history_entry) {
       outbox_->add_update(batch, update, received_at, history_entry);
     };
     hot::HotWrite written = co_await hot_->after_commit(updates, outbox);
     note(written.hot);
-    if (note_outbox(written.outbox)) {
-      storage::CommitSummary summary;
-      summary.stored = updates.size();
-      co_return summary;
+    co_return note_outbox(written.outbox);
+  };
+  delivery.to_store = [&]() -> asio::awaitable<Status> {
+    std::vector<UpdateRecord> batch = may_spool ? updates : std::move(updates);
+    auto committed = co_await await_result<storage::CommitSummary>(
+        [&](auto done) { store_.commit_updates(std::move(batch), std::move(done)); });
+    if (!committed) co_return committed.error();
+    summary = *committed;
+    co_return Status::success();
+  };
+  delivery.spool_rows = [&] {
+    std::vector<spool::Row> rows;
+    rows.reserve(updates.size());
+    for (const auto& update : updates) {
+      spool::Row row;
+      row.chat_id = update.chat_id;
+      row.entry = outbox::encode_update(update, received_at);
+      rows.push_back(std::move(row));
     }
-  }
-  std::vector<UpdateRecord> for_hot_tier;
-  if (hot_) for_hot_tier = light_copies(updates);
-  auto committed = co_await await_result<storage::CommitSummary>(
-      [&](auto done) { store_.commit_updates(std::move(updates), std::move(done)); });
-  if (committed && hot_) note(co_await hot_->after_commit(for_hot_tier));
-  co_return committed;
+    return rows;
+  };
+  delivery.hot_after = [&]() -> asio::awaitable<void> {
+    note(co_await hot_->after_commit(for_hot_tier));
+  };
+  Status delivered = co_await deliver(delivery);
+  if (!delivered) co_return delivered.error();
+  co_return summary;
 }
 
 asio::awaitable<Status> Tiers::mark_handled(std::vector<std::int64_t> update_ids) {
-  if (outbox_usable()) {
-    outbox::HandledEntry handled;
-    handled.update_ids = update_ids;
-    const outbox::Entry entry(std::move(handled));
-    if (note_outbox(co_await outbox_->write(std::span(&entry, 1)))) co_return Status::success();
-  }
-  co_return co_await await_status(
-      [&](auto done) { store_.mark_handled(std::move(update_ids), std::move(done)); });
+  outbox::HandledEntry handled;
+  handled.update_ids = update_ids;
+  const outbox::Entry entry(std::move(handled));
+  Delivery delivery = entry_delivery(entry, std::nullopt);
+  delivery.to_store = [&]() -> asio::awaitable<Status> {
+    co_return co_await await_status(
+        [&](auto done) { store_.mark_handled(update_ids, std::move(done)); });
+  };
+  co_return co_await deliver(delivery);
 }
 
 asio::awaitable<Result<storage::ReplyState>> Tiers::record_reply(MessageRecord pending) {
-  if (outbox_usable()) {
+  storage::ReplyState state;
+  Delivery delivery;
+  delivery.to_outbox = [&]() -> asio::awaitable<bool> {
     auto claimed = co_await outbox_->claim_reply(pending.chat_id, pending.reply_key);
-    if (claimed && claimed->has_value()) co_return **claimed;
-    if (claimed) {
-      CommandBatch outbox;
-      outbox::ReplyEntry reply;
-      reply.reply = pending;
-      outbox_->add(outbox, outbox::Entry(std::move(reply)));
-      hot::HotWrite written =
-          co_await hot_->append(std::span<const MessageRecord>(&pending, 1), std::move(outbox));
-      note(written.hot);
-      if (note_outbox(written.outbox)) {
-        storage::ReplyState fresh;
-        co_return fresh;
-      }
-    } else {
-      note_outbox(claimed.error());
+    if (!claimed) co_return note_outbox(claimed.error());
+    if (claimed->has_value()) {
+      state = **claimed;  // recorded before: nothing to write
+      co_return true;
     }
-  }
-  auto recorded = co_await await_result<storage::ReplyState>(
-      [&](auto done) { store_.record_reply(pending, std::move(done)); });
-  if (recorded && !recorded->existed && hot_) {
-    note(co_await hot_->append(std::span<const MessageRecord>(&pending, 1)));
-  }
-  co_return recorded;
+    CommandBatch outbox;
+    outbox::ReplyEntry reply;
+    reply.reply = pending;
+    outbox_->add(outbox, outbox::Entry(std::move(reply)));
+    hot::HotWrite written =
+        co_await hot_->append(std::span<const MessageRecord>(&pending, 1), std::move(outbox));
+    note(written.hot);
+    co_return note_outbox(written.outbox);
+  };
+  delivery.to_store = [&]() -> asio::awaitable<Status> {
+    auto recorded = co_await await_result<storage::ReplyState>(
+        [&](auto done) { store_.record_reply(pending, std::move(done)); });
+    if (!recorded) co_return recorded.error();
+    state = *recorded;
+    co_return Status::success();
+  };
+  delivery.spool_rows = [&] {
+    outbox::ReplyEntry reply;
+    reply.reply = pending;
+    return std::vector<spool::Row>{spool_row(outbox::Entry(std::move(reply)), pending.chat_id)};
+  };
+  delivery.hot_after = [&]() -> asio::awaitable<void> {
+    if (!state.existed) note(co_await hot_->append(std::span<const MessageRecord>(&pending, 1)));
+  };
+  Status delivered = co_await deliver(delivery);
+  if (!delivered) co_return delivered.error();
+  co_return state;
 }
 
 asio::awaitable<Status> Tiers::settle_reply(std::int64_t chat_id, std::string reply_key,
                                             storage::ReplyStatus status,
                                             std::optional<std::int64_t> message_id,
                                             std::int64_t date) {
-  if (outbox_usable()) {
+  outbox::SettleEntry settle;
+  settle.reply_key = reply_key;
+  settle.status = status;
+  settle.message_id = message_id;
+  settle.date = date;
+  const outbox::Entry entry(std::move(settle));
+  Delivery delivery;
+  delivery.to_outbox = [&]() -> asio::awaitable<bool> {
     CommandBatch batch;
-    outbox::SettleEntry settle;
-    settle.reply_key = reply_key;
-    settle.status = status;
-    settle.message_id = message_id;
-    settle.date = date;
-    outbox_->add(batch, outbox::Entry(std::move(settle)));
+    outbox_->add(batch, entry);
     outbox_->add_reply_settled(batch, chat_id, reply_key, status, message_id);
     auto replies = co_await outbox_->client().pipeline(std::move(batch));
     redis::RedisStatus written;
@@ -145,61 +189,80 @@ asio::awaitable<Status> Tiers::settle_reply(std::int64_t chat_id, std::string re
     } else if ((*replies)[0].is_error()) {
       written = outbox_->client().error_of((*replies)[0]);
     }
-    if (note_outbox(written)) co_return Status::success();
-  }
-  co_return co_await await_status([&](auto done) {
-    store_.settle_reply(std::move(reply_key), status, message_id, date, std::move(done));
-  });
+    co_return note_outbox(written);
+  };
+  delivery.to_store = [&]() -> asio::awaitable<Status> {
+    co_return co_await await_status([&](auto done) {
+      store_.settle_reply(reply_key, status, message_id, date, std::move(done));
+    });
+  };
+  delivery.spool_rows = [&] { return std::vector<spool::Row>{spool_row(entry, chat_id)}; };
+  co_return co_await deliver(delivery);
 }
 
 asio::awaitable<Status> Tiers::edit_message(std::int64_t chat_id, std::int64_t message_id,
                                             storage::Role role, std::string text,
                                             std::int64_t edit_date) {
-  if (outbox_usable()) {
+  outbox::EditEntry edit;
+  edit.chat_id = chat_id;
+  edit.message_id = message_id;
+  edit.role = role;
+  edit.text = text;
+  edit.edit_date = edit_date;
+  const outbox::Entry entry(std::move(edit));
+  Delivery delivery;
+  delivery.to_outbox = [&]() -> asio::awaitable<bool> {
     CommandBatch outbox;
-    outbox::EditEntry edit;
-    edit.chat_id = chat_id;
-    edit.message_id = message_id;
-    edit.role = role;
-    edit.text = text;
-    edit.edit_date = edit_date;
-    outbox_->add(outbox, outbox::Entry(std::move(edit)));
+    outbox_->add(outbox, entry);
     hot::HotWrite written = co_await hot_->drop_history(chat_id, std::move(outbox));
     note(written.hot);
-    if (note_outbox(written.outbox)) co_return Status::success();
-  }
-  auto edited = co_await await_status([&](auto done) {
-    store_.edit_message(chat_id, message_id, role, std::move(text), edit_date, std::move(done));
-  });
-  if (edited && hot_) note(co_await hot_->drop_history(chat_id));
-  co_return edited;
+    co_return note_outbox(written.outbox);
+  };
+  delivery.to_store = [&]() -> asio::awaitable<Status> {
+    co_return co_await await_status([&](auto done) {
+      store_.edit_message(chat_id, message_id, role, text, edit_date, std::move(done));
+    });
+  };
+  delivery.spool_rows = [&] { return std::vector<spool::Row>{spool_row(entry, chat_id)}; };
+  delivery.hot_after = [&]() -> asio::awaitable<void> {
+    note(co_await hot_->drop_history(chat_id));
+  };
+  co_return co_await deliver(delivery);
 }
 
 asio::awaitable<Status> Tiers::forget_chat(std::int64_t chat_id) {
-  if (outbox_usable()) {
+  outbox::ForgetEntry forget;
+  forget.chat_id = chat_id;
+  const outbox::Entry entry(forget);
+  Delivery delivery;
+  delivery.to_outbox = [&]() -> asio::awaitable<bool> {
     CommandBatch outbox;
-    outbox::ForgetEntry forget;
-    forget.chat_id = chat_id;
-    outbox_->add(outbox, outbox::Entry(forget));
+    outbox_->add(outbox, entry);
     hot::HotWrite written = co_await hot_->drop_history(chat_id, std::move(outbox));
     note(written.hot);
-    if (note_outbox(written.outbox)) co_return Status::success();
-  }
-  auto forgotten =
-      co_await await_status([&](auto done) { store_.forget_chat(chat_id, std::move(done)); });
-  if (forgotten && hot_) note(co_await hot_->drop_history(chat_id));
-  co_return forgotten;
+    co_return note_outbox(written.outbox);
+  };
+  delivery.to_store = [&]() -> asio::awaitable<Status> {
+    co_return co_await await_status(
+        [&](auto done) { store_.forget_chat(chat_id, std::move(done)); });
+  };
+  delivery.spool_rows = [&] { return std::vector<spool::Row>{spool_row(entry, chat_id)}; };
+  delivery.hot_after = [&]() -> asio::awaitable<void> {
+    note(co_await hot_->drop_history(chat_id));
+  };
+  co_return co_await deliver(delivery);
 }
 
 asio::awaitable<Status> Tiers::record_usage(storage::UsageEvent event) {
-  if (outbox_usable()) {
-    outbox::UsageEntry usage;
-    usage.event = event;
-    const outbox::Entry entry(std::move(usage));
-    if (note_outbox(co_await outbox_->write(std::span(&entry, 1)))) co_return Status::success();
-  }
-  co_return co_await await_status(
-      [&](auto done) { store_.record_usage(std::move(event), std::move(done)); });
+  outbox::UsageEntry usage;
+  usage.event = event;
+  const outbox::Entry entry(std::move(usage));
+  Delivery delivery = entry_delivery(entry, std::nullopt);
+  delivery.to_store = [&]() -> asio::awaitable<Status> {
+    co_return co_await await_status(
+        [&](auto done) { store_.record_usage(event, std::move(done)); });
+  };
+  co_return co_await deliver(delivery);
 }
 
 asio::awaitable<bool> Tiers::wait_for_sync() {
