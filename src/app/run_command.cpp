@@ -17,6 +17,7 @@
 #include "app/pg_commands.hpp"
 #include "app/redis_setup.hpp"
 #include "app/run_until_done.hpp"
+#include "app/status_server.hpp"
 #include "app/sync_command.hpp"
 #include "app/sync_service.hpp"
 #include "app/system_of_record.hpp"
@@ -363,6 +364,29 @@ int run_bot(const config::Settings& settings) {
                      : std::string());
   }
 
+  std::unique_ptr<StatusServer> status_server;
+  if (!settings.status_addr.empty()) {
+    StatusPages pages;
+    pages.ready = [&tiers] { return !tiers.holding(); };
+    pages.metrics = [&tiers, spool = spool.get()] {
+      std::string text = tiers.health().metrics_text();
+      text += fmt::format(
+          "# HELP tgkeep_spool_records Records waiting in the local spool for PostgreSQL.\n"
+          "# TYPE tgkeep_spool_records gauge\ntgkeep_spool_records {}\n"
+          "# HELP tgkeep_write_chain_holding 1 while no tier takes records (updates wait).\n"
+          "# TYPE tgkeep_write_chain_holding gauge\ntgkeep_write_chain_holding {}\n",
+          spool ? spool->rows() : 0, tiers.holding() ? 1 : 0);
+      return text;
+    };
+    auto started = StatusServer::start(io.get_executor(), settings.status_addr, std::move(pages));
+    if (!started) {
+      spdlog::critical("{}", started.error().message);
+      return 2;
+    }
+    status_server = std::move(started).value();
+    spdlog::info("status: http://{}/metrics, /readyz, /healthz", settings.status_addr);
+  }
+
   net::HttpClientOptions poll_options{*url, settings.api_ca_file, 1, std::chrono::seconds(10)};
   net::HttpClientOptions send_options{*url, settings.api_ca_file,
                                       static_cast<std::size_t>(settings.api_connections),
@@ -386,6 +410,7 @@ int run_bot(const config::Settings& settings) {
             spdlog::info("{} received: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
             components.stop.request_stop();
             signals.async_wait(on_signal);
+            tiers.set_stopping([&components] { return components.stop.stopping(); });
           } else {
             spdlog::warn("second signal: stopping now");
             io.stop();

@@ -126,6 +126,9 @@ void add_failover_options(CLI::App& app, Settings& s) {
           "else local), redis, local (the spool) or postgres",
           group)
       ->check(CLI::IsMember({"auto", "redis", "local", "postgres"}));
+  setting(app, "status-addr", s.status_addr,
+          "host:port serving /healthz, /readyz and /metrics (e.g. 127.0.0.1:9090); off when empty",
+          "Observability");
   setting(app, "spool-max-mb", s.spool_max_mb,
           "size cap of the local spool in MiB (0: the disk's); past it the spool refuses records",
           group)

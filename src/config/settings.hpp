@@ -68,6 +68,7 @@ struct Settings {
   double rate_group_per_minute = 20;
 
   // Process
+  std::string status_addr;  // host:port of /healthz, /readyz, /metrics; empty: off
   int shutdown_timeout_seconds = 10;
   std::string log_format = "text";  // text | json
   std::string log_level = "info";

@@ -70,6 +70,8 @@ class Tiers {
   // No tier of the write chain takes records (logged once, critical): callers need not log
   // each refused write again.
   bool holding() const { return holding_; }
+  // Tells writes that wait for the chain (deliver) when the bot is stopping.
+  void set_stopping(std::function<bool()> stopping) { stopping_ = std::move(stopping); }
 
   // Intake. Which update_ids the hot tier knows as stored (all false without Redis).
   boost::asio::awaitable<std::vector<bool>> known_updates(std::span<const std::int64_t> ids);
@@ -127,7 +129,11 @@ class Tiers {
     std::function<std::vector<spool::Row>()> spool_rows;
     std::function<boost::asio::awaitable<void>()> hot_after;
   };
-  boost::asio::awaitable<Status> deliver(Delivery& delivery);
+  // `wait`: while no tier takes records, try again every 250 ms until one does or a stop is
+  // requested (a handler's reply must be recorded before it is sent; intake holds its offset and
+  // retries on its own, so it does not wait here).
+  boost::asio::awaitable<Status> deliver(Delivery& delivery, bool wait = true);
+  boost::asio::awaitable<Status> deliver_once(Delivery& delivery);
   // A Delivery of one entry written alone to the outbox or the spool (`to_store` left to set).
   Delivery entry_delivery(const outbox::Entry& entry, std::optional<std::int64_t> chat_id);
   std::vector<Tier> plan() const;
@@ -163,6 +169,7 @@ class Tiers {
   WriteRoute* route_ = nullptr;
   spool::Spool* spool_ = nullptr;
   bool holding_ = false;
+  std::function<bool()> stopping_;
   std::vector<std::string> unknown_tariffs_warned_;
 };
 

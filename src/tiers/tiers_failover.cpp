@@ -3,6 +3,9 @@
 // See docs/failover.md.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "outbox/entry_codec.hpp"
 #include "storage/store_awaitable.hpp"
@@ -51,7 +54,19 @@ void Tiers::note_holding(bool holding, const Status& why) {
   }
 }
 
-asio::awaitable<Status> Tiers::deliver(Delivery& delivery) {
+asio::awaitable<Status> Tiers::deliver(Delivery& delivery, bool wait) {
+  Status delivered = co_await deliver_once(delivery);
+  if (!wait || !route_ || !route_->has_spool()) co_return delivered;
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  while (!delivered && holding_ && !(stopping_ && stopping_())) {
+    pause.expires_after(std::chrono::milliseconds(250));
+    co_await pause.async_wait(asio::use_awaitable);
+    delivered = co_await deliver_once(delivery);
+  }
+  co_return delivered;
+}
+
+asio::awaitable<Status> Tiers::deliver_once(Delivery& delivery) {
   Status last = Error::transient("every tier of the write chain is down");
   for (Tier tier : plan()) {
     if (tier == Tier::outbox) {

@@ -111,7 +111,7 @@ asio::awaitable<Result<storage::CommitSummary>> Tiers::commit_updates(
   delivery.hot_after = [&]() -> asio::awaitable<void> {
     note(co_await hot_->after_commit(for_hot_tier));
   };
-  Status delivered = co_await deliver(delivery);
+  Status delivered = co_await deliver(delivery, /*wait=*/false);
   if (!delivered) co_return delivered.error();
   co_return summary;
 }
