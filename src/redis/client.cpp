@@ -64,6 +64,23 @@ struct Client::Impl {
     return best;
   }
 
+  // A command timed out on `stalled` and the connection closed itself because the server sent
+  // nothing at all meanwhile (connection.hpp, stall rule): the server is frozen or unreachable,
+  // so the pool's other connections to it are closed too, failing their commands at once instead
+  // of each waiting out its own timeout; they reconnect in the background.
+  void after_timeout(const std::shared_ptr<Connection>& stalled) {
+    if (stalled->is_open()) return;
+    for (auto& slot : slots) {
+      if (slot.conn && slot.conn != stalled && slot.conn->is_open()) {
+        slot.conn->abandon(make_error(
+            ErrorCode::connection_lost,
+            fmt::format("{} stopped answering on another connection of the pool; this one was "
+                        "closed too (commands in flight may or may not have run)",
+                        where)));
+      }
+    }
+  }
+
   RedisError not_connected() const {
     if (closed)
       return make_error(ErrorCode::closed, fmt::format("the client of {} is shut down", where));
@@ -220,7 +237,10 @@ asio::awaitable<RedisResult<Reply>> Client::send_one(std::string command,
   auto conn = self->pick();
   if (!conn) co_return self->not_connected();
   auto replies = co_await conn->exchange(std::move(command), 1, timeout);
-  if (!replies) co_return replies.error();
+  if (!replies) {
+    if (replies.error().code == ErrorCode::timeout) self->after_timeout(conn);
+    co_return replies.error();
+  }
   Reply& reply = replies.value().front();
   if (reply.is_error()) co_return reply_error(reply.text, self->where);
   co_return std::move(reply);
@@ -240,7 +260,9 @@ asio::awaitable<RedisResult<std::vector<Reply>>> Client::pipeline(
   auto conn = self->pick();
   if (!conn) co_return self->not_connected();
   const std::size_t count = batch.size();
-  co_return co_await conn->exchange(std::move(batch).take_bytes(), count, timeout);
+  auto replies = co_await conn->exchange(std::move(batch).take_bytes(), count, timeout);
+  if (!replies && replies.error().code == ErrorCode::timeout) self->after_timeout(conn);
+  co_return replies;
 }
 
 RedisError Client::error_of(const Reply& error_reply) const {

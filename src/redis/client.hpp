@@ -11,6 +11,9 @@
 //   connection_refused, wrongpass, ...) instead of waiting for a reconnect. The hot tier above has
 //   other tiers to fall back to, and waiting up to command_timeout on every write during an
 //   outage would stall the bot; a reconnect happens in the background regardless.
+// - Frozen server: when a command times out and its connection received nothing meanwhile (the
+//   stall rule, connection.hpp), every connection of the pool is closed: one timeout, not one per
+//   connection, before commands fail fast.
 // - Connection state (SELECT, AUTH, CLIENT SETNAME, SUBSCRIBE) is set through Options: sent as a
 //   command it would change one connection of the pool only. MULTI/EXEC belong in one pipeline.
 // - Logging: once per change of state (all connections lost -> warn; back -> info), never once per

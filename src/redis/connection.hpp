@@ -61,6 +61,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Closes the connection; commands in flight fail with ErrorCode::closed.
   void close();
+  // Closes it because the server seems lost; commands in flight fail with `why`.
+  void abandon(RedisError why) { close_with(std::move(why)); }
 
   // Resumes once the connection has closed, with the reason.
   boost::asio::awaitable<RedisError> wait_closed();

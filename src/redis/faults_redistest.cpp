@@ -130,6 +130,40 @@ TEST_F(FaultsTest, CommandsTimeOutWhileTheServerIsFrozenThenRecover) {
   EXPECT_TRUE(took.has_value()) << "no recovery within 5 s after SIGCONT";
 }
 
+TEST_F(FaultsTest, AFrozenServerCostsOneTimeoutForTheWholePool) {
+  auto server = RedisServer::start();
+  ASSERT_TRUE(server);
+  auto options = options_for(*server);
+  options.pool_size = 3;
+  options.command_timeout = 300ms;
+  options.connect_timeout = 2s;
+  auto& client = make_client(options);
+  ASSERT_TRUE(run(client.connect()).ok());
+  pump(300ms);
+  ASSERT_EQ(client.connections_up(), 3u);
+
+  server->freeze();
+  const auto before = std::chrono::steady_clock::now();
+  // One command on each connection (the pool spreads them), then one more after the first fails.
+  auto first = start(client.command("PING"));
+  auto second = start(client.command_within(3s, "PING"));
+  auto third = start(client.command_within(3s, "PING"));
+  wait_for(first);
+  wait_for(second);
+  wait_for(third);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 800ms);
+  EXPECT_EQ(second->value().error().code, ErrorCode::connection_lost);
+  EXPECT_EQ(third->value().error().code, ErrorCode::connection_lost);
+  // Nothing open while the server is frozen (reconnects hang in connect): commands fail at once.
+  const auto next_at = std::chrono::steady_clock::now();
+  auto next = run(client.command("PING"));
+  EXPECT_FALSE(next.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - next_at, 50ms);
+
+  server->thaw();
+  EXPECT_TRUE(wait_until_ping(client, 5s).has_value()) << "no recovery within 5 s after SIGCONT";
+}
+
 TEST_F(FaultsTest, ShutdownFailsCommandsInFlightWithClosed) {
   auto server = RedisServer::start();
   ASSERT_TRUE(server);
