@@ -25,7 +25,9 @@ SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT fresh) FROM w)s
 // - The staging table is analyzed first: the updates below join it against messages, and only
 //   with its real size does the planner probe the indexes instead of scanning messages.
 // - A reply still pending in PostgreSQL is settled as SQLite settled it (status, message_id,
-//   date), unless that message_id is taken there already.
+//   date), unless that message_id is taken there already; one resending there only by SQLite's
+//   sent or failed. A reply's status only moves forward (pending, resending, sent or failed), so
+//   a reply SQLite re-sent once is never re-sent again from PostgreSQL.
 // - An edit applies when PostgreSQL has none or an older one, as the stores apply edits.
 // - New rows: ON CONFLICT without a target skips a row that hits either unique key. A row with
 //   neither key (no message_id, no reply_key) is matched on all its values instead.
@@ -35,8 +37,9 @@ constexpr std::array kMessagesMerge = {
   UPDATE messages m SET status = s.status, message_id = coalesce(s.message_id, m.message_id),
     date = s.date
   FROM import_messages s
-  WHERE s.reply_key IS NOT NULL AND s.status <> 'pending' AND m.reply_key = s.reply_key
-    AND m.status = 'pending'
+  WHERE s.reply_key IS NOT NULL AND m.reply_key = s.reply_key
+    AND (m.status = 'pending' AND s.status <> 'pending'
+      OR m.status = 'resending' AND s.status IN ('sent', 'failed'))
     AND (s.message_id IS NULL OR m.message_id IS NOT DISTINCT FROM s.message_id OR NOT EXISTS (
       SELECT 1 FROM messages o
       WHERE o.message_id = s.message_id AND o.chat_id = m.chat_id AND o.role = m.role))

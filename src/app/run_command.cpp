@@ -228,9 +228,10 @@ asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage:
   const auto& sent = c.replies.counters();
   spdlog::info(
       "stopped: {} updates received, {} stored, {} duplicates skipped, {} malformed "
-      "replies, {} replies sent, {} failed",
+      "replies, {} replies sent, {} failed, {} re-sent after a crash, {} not sent again (fate "
+      "unknown after a re-send)",
       counters.received, counters.stored, counters.duplicates, counters.malformed_replies,
-      sent.sent, sent.failed);
+      sent.sent, sent.failed, sent.resent, sent.skipped_unknown);
   if (outbox.drainer) outbox.drainer->stop();
   if (outbox.spool && outbox.spool->rows() > 0) {
     spdlog::warn("spool: {} records wait in {} for PostgreSQL; the next start writes them",

@@ -15,7 +15,6 @@
 
 namespace tgkeep::bot {
 
-
 namespace asio = boost::asio;
 
 ReplySender::ReplySender(tiers::Tiers& tiers, ApiCaller& api, RateLimiter& limiter,
@@ -77,9 +76,35 @@ asio::awaitable<void> ReplySender::send_part(const telegram::Message& to, std::i
                   recorded.error().message);
     co_return;
   }
-  if (recorded->existed && recorded->status != storage::ReplyStatus::pending) {
-    ++counters_.skipped_already_sent;
-    co_return;
+  if (recorded->existed) {
+    switch (recorded->status) {
+      case storage::ReplyStatus::sent:
+      case storage::ReplyStatus::failed:
+        ++counters_.skipped_already_sent;
+        co_return;
+      case storage::ReplyStatus::resending:
+        // A crash hit the one re-send below: Telegram may have this part twice already, and it
+        // offers no way to ask (docs/replies.md). A third delivery is worse than none.
+        ++counters_.skipped_unknown;
+        spdlog::warn("reply {} to chat {}: fate unknown after one re-send; not sent again", key,
+                     chat_id);
+        co_return;
+      case storage::ReplyStatus::pending: {
+        // Recorded before a crash, never settled: it may or may not have gone out. Durably mark
+        // that it is being sent again before sending, so that a crash during this re-send is
+        // seen as such at the next start and the part is not sent a third time.
+        auto marked = co_await tiers_.settle_reply(chat_id, key, storage::ReplyStatus::resending,
+                                                   std::nullopt, unix_now());
+        if (!marked) {
+          ++counters_.failed;
+          spdlog::error("reply {} to chat {} not sent again: its re-send could not be stored: {}",
+                        key, chat_id, marked.error().message);
+          co_return;
+        }
+        ++counters_.resent;
+        break;
+      }
+    }
   }
 
   const auto now = std::chrono::steady_clock::now();

@@ -2,8 +2,10 @@
 // 4096-character limit) is recorded (role assistant, status pending) before it is sent, waits
 // for its rate-limit slot, is sent with retries, then settled with Telegram's message_id (or as
 // failed). Reply keys derive from the update being answered ("u<update_id>.<part>"), so a
-// restart that handles an update again does not send a part already recorded as sent; a part
-// recorded but not settled (its fate unknown after a crash) is sent again. See docs/replies.md.
+// restart that handles an update again does not send a part already recorded as sent. A part
+// recorded but not settled (pending: its fate unknown after a crash) is marked resending, then
+// sent once more; a part found resending (a crash hit that re-send) is not sent again, so a part
+// reaches Telegram at most twice. See docs/replies.md.
 // Thread-safety: event loop thread only.
 #pragma once
 
@@ -30,7 +32,9 @@ struct ReplyOptions {
 struct ReplyCounters {
   std::uint64_t sent = 0;
   std::uint64_t failed = 0;
-  std::uint64_t skipped_already_sent = 0;
+  std::uint64_t skipped_already_sent = 0;  // found sent or failed: not sent again
+  std::uint64_t resent = 0;                // found pending after a crash: sent once more
+  std::uint64_t skipped_unknown = 0;       // found resending after a crash: not sent again
 };
 
 class ReplySender {

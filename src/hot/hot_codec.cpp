@@ -127,6 +127,8 @@ std::string_view status_letter(ReplyStatus status) {
       return "p";
     case ReplyStatus::failed:
       return "f";
+    case ReplyStatus::resending:
+      return "r";
     case ReplyStatus::sent:
       break;
   }
@@ -144,7 +146,8 @@ bool read_role(simdjson::dom::element v, Role& out) {
 bool read_status(simdjson::dom::element v, ReplyStatus& out) {
   std::string_view letter;
   if (v.get_string().get(letter) != simdjson::SUCCESS) return false;
-  for (auto status : {ReplyStatus::pending, ReplyStatus::sent, ReplyStatus::failed}) {
+  for (auto status :
+       {ReplyStatus::pending, ReplyStatus::sent, ReplyStatus::failed, ReplyStatus::resending}) {
     if (letter == status_letter(status)) {
       out = status;
       return true;

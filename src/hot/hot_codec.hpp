@@ -3,7 +3,7 @@
 // writing under our prefix, a truncated value) decodes to an error, never to a wrong record.
 //
 // History entry: {"c":chat,"u":update_id,"m":message_id,"s":sender,"r":"u"|"a","t":text,"d":date,
-//                 "e":edit_date,"k":reply_key,"x":"p"|"s"|"f"}   absent fields are unset
+//                 "e":edit_date,"k":reply_key,"x":"p"|"s"|"f"|"r"}   absent fields are unset
 // Profile:       {"i":id,"b":is_bot,"n":username,"f":first,"l":last,"g":language,"w":seen_at,
 //                 "p":tariff}
 //

@@ -23,7 +23,7 @@ namespace tgkeep::hot {
 
 namespace compact {
 
-// A role and a reply status as one letter: "u"/"a"; "p"/"f"/"s".
+// A role and a reply status as one letter: "u"/"a"; "p"/"f"/"s"/"r" (resending).
 std::string_view role_letter(storage::Role role);
 std::string_view status_letter(storage::ReplyStatus status);
 

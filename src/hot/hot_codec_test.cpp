@@ -2,7 +2,11 @@
 // anything malformed is an error rather than a wrong record.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 #include "hot/hot_codec.hpp"
+#include "hot/hot_codec_dom.hpp"
 
 namespace tgkeep::hot {
 namespace {
@@ -47,6 +51,31 @@ TEST(HotCodec, EntriesRoundTrip) {
   EXPECT_EQ(r->reply_key, "u9.0");
   EXPECT_FALSE(r->message_id);
   EXPECT_NE(entry_identity(*r), entry_identity(*back));
+}
+
+TEST(HotCodec, EveryReplyStatusRoundTripsUnderItsLetter) {
+  // The letters are stored in Redis and the outbox: existing ones never change.
+  const std::pair<ReplyStatus, const char*> letters[] = {{ReplyStatus::pending, "p"},
+                                                         {ReplyStatus::sent, "s"},
+                                                         {ReplyStatus::failed, "f"},
+                                                         {ReplyStatus::resending, "r"}};
+  for (const auto& [status, letter] : letters) {
+    EXPECT_EQ(compact::status_letter(status), letter);
+    MessageRecord reply;
+    reply.chat_id = 5;
+    reply.role = Role::assistant;
+    reply.text = "x";
+    reply.reply_key = "u9.0";
+    reply.status = status;
+    const std::string json = encode_entry(reply);
+    // sent is the default and is left out.
+    EXPECT_EQ(json.find(std::string("\"x\":\"") + letter + "\"") != std::string::npos,
+              status != ReplyStatus::sent)
+        << json;
+    auto back = decode_entry(json);
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(back->status, status) << letter;
+  }
 }
 
 TEST(HotCodec, InvalidUtf8IsReplacedNotPropagated) {

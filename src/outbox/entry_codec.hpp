@@ -10,7 +10,7 @@
 //      "s":{user}}
 //   h {"i":[update_id,...]}
 //   r {message}                       (hot_codec's history entry)
-//   s {"k":reply_key,"x":"s"|"f"|"p","m":message_id,"d":date}
+//   s {"k":reply_key,"x":"s"|"f"|"p"|"r","m":message_id,"d":date}   (r: resending)
 //   e {"c":chat_id,"m":message_id,"r":"u"|"a","t":text,"d":edit_date}
 //   f {"c":chat_id}
 //   q {"s":user_id,"i":update_id,"a":at,"p":tariff}

@@ -97,6 +97,24 @@ TEST(OutboxCodec, EveryOtherKind) {
       round_trip(SettleEntry{"u13.1", ReplyStatus::failed, std::nullopt, 1701}));
   EXPECT_EQ(f.status, ReplyStatus::failed);
   EXPECT_FALSE(f.message_id);
+  // Resending: a reply found pending after a crash, sent once more.
+  const SettleEntry resending{"u14.0", ReplyStatus::resending, std::nullopt, 1702};
+  EXPECT_EQ(encode(resending).value, R"({"k":"u14.0","x":"r","d":1702})");
+  auto r2 = std::get<SettleEntry>(round_trip(resending));
+  EXPECT_EQ(r2.reply_key, "u14.0");
+  EXPECT_EQ(r2.status, ReplyStatus::resending);
+  EXPECT_FALSE(r2.message_id);
+  EXPECT_EQ(r2.date, 1702);
+  // The letters written before resending existed still read as they did.
+  for (const auto& [letter, status] :
+       {std::pair{"p", ReplyStatus::pending}, std::pair{"s", ReplyStatus::sent},
+        std::pair{"f", ReplyStatus::failed}, std::pair{"r", ReplyStatus::resending}}) {
+    const std::string value = std::string(R"({"k":"u1.0","x":")") + letter + R"(","d":1})";
+    auto decoded = decode("s", value, "");
+    ASSERT_TRUE(decoded.ok()) << value;
+    EXPECT_EQ(std::get<SettleEntry>(*decoded).status, status) << value;
+  }
+  EXPECT_FALSE(decode("s", R"({"k":"u1.0","x":"q","d":1})", "").ok());
 
   auto e = std::get<EditEntry>(round_trip(EditEntry{3, 4, Role::assistant, "new\ttext", 99}));
   EXPECT_EQ(e.chat_id, 3);

@@ -408,7 +408,8 @@ std::vector<Entry> random_stream(std::uint64_t seed, int count) {
     } else if (dice < 70) {
       std::optional<std::int64_t> message_id;
       if (pick(3) > 0) message_id = 1000 + 10 * key + pick(2);
-      out.push_back(settle(pick(10) == 0 ? "u99.0" : reply_key, static_cast<ReplyStatus>(pick(3)),
+      // Any status: pending, sent, failed, resending.
+      out.push_back(settle(pick(10) == 0 ? "u99.0" : reply_key, static_cast<ReplyStatus>(pick(4)),
                            message_id, 1700000000 + pick(9)));
     } else if (dice < 80) {
       if (pick(2) == 0) {

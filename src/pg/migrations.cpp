@@ -121,8 +121,19 @@ constexpr std::array<std::string_view, 11> kSchemaV1 = {
 ))sql",
 };
 
+// Migration 2: messages.status may also be 'resending' (a reply found pending after a crash and
+// sent once more, docs/replies.md); SQLite's migration 3. The named constraint is dropped and
+// added again in one ALTER TABLE: one ACCESS EXCLUSIVE lock, one scan of messages to validate
+// it (no rewrite), all in the migration's transaction, so no moment exists without the check.
+// Every existing row passes: the new set contains the old one.
+constexpr std::array<std::string_view, 1> kSchemaV2 = {
+    R"sql(ALTER TABLE messages DROP CONSTRAINT messages_status,
+  ADD CONSTRAINT messages_status CHECK (status IN ('pending', 'sent', 'failed', 'resending')))sql",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema", kSchemaV1},
+    Migration{2, "reply status resending", kSchemaV2},
 };
 
 // Created outside any migration, before the version is read (it holds the version).

@@ -1,6 +1,7 @@
-// The PostgreSQL schema against a real PostgreSQL 15: migrating an empty database and again,
-// several instances migrating at once, the advisory lock, a newer or foreign schema refused, a
-// failing migration rolled back, and the idempotency keys the writers rely on.
+// The PostgreSQL schema against a real PostgreSQL 15: migrating an empty database and again, a
+// database of an earlier version with rows, several instances migrating at once, the advisory
+// lock, a newer or foreign schema refused, a failing migration rolled back, and the idempotency
+// keys the writers rely on.
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -99,11 +100,11 @@ class MigrationsTest : public ::testing::Test {
 };
 
 TEST_F(MigrationsTest, AnEmptyDatabaseGetsTheWholeSchemaAndARerunChangesNothing) {
-  ASSERT_EQ(latest_schema_version(), 1);
+  ASSERT_EQ(latest_schema_version(), 2);
   auto first = run(migrate(*db));
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_EQ(first->from, 0);
-  EXPECT_EQ(first->to, 1);
+  EXPECT_EQ(first->to, 2);
 
   EXPECT_EQ(lines(column("SELECT table_name FROM information_schema.tables "
                          "WHERE table_schema = 'public'")),
@@ -128,23 +129,88 @@ TEST_F(MigrationsTest, AnEmptyDatabaseGetsTheWholeSchemaAndARerunChangesNothing)
                          "WHERE table_schema = 'public' AND column_name LIKE '%id' "
                          "AND data_type <> 'bigint'")),
             "");
-  EXPECT_EQ(column("SELECT version || ' ' || name FROM schema_migrations"),
-            std::vector<std::string>{"1 initial schema"});
+  EXPECT_EQ(column("SELECT version || ' ' || name FROM schema_migrations ORDER BY version"),
+            (std::vector<std::string>{"1 initial schema", "2 reply status resending"}));
   EXPECT_TRUE(lock_is_free());
 
   auto again = run(migrate(*db));
   ASSERT_TRUE(again.ok()) << again.error().message;
-  EXPECT_EQ(again->from, 1);
-  EXPECT_EQ(again->to, 1);
-  EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(again->from, 2);
+  EXPECT_EQ(again->to, 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "2");
   EXPECT_TRUE(lock_is_free());
   // And from another connection, as the next start would.
   auto other = connect();
   ASSERT_TRUE(other);
   auto third = run(migrate(*other));
   ASSERT_TRUE(third.ok()) << third.error().message;
-  EXPECT_EQ(third->from, 1);
-  EXPECT_EQ(third->to, 1);
+  EXPECT_EQ(third->from, 2);
+  EXPECT_EQ(third->to, 2);
+}
+
+TEST_F(MigrationsTest, Version1WithRowsMigratesToAllowResendingAndKeepsEverything) {
+  // A database as tgkeep with schema version 1 left it.
+  auto v1 = run(migrate(*db, migrations().first(1)));
+  ASSERT_TRUE(v1.ok()) << v1.error().message;
+  ASSERT_EQ(v1->to, 1);
+  const std::string insert =
+      "INSERT INTO messages (chat_id, message_id, user_id, role, text, date, update_id, edited, "
+      "edit_date, reply_key, status) VALUES ";
+  ASSERT_TRUE(query(*db, insert +
+                             "(42, 1, 42, 'user', 'question', 1700000000, 1, false, NULL, NULL, "
+                             "'sent'), "
+                             "(42, NULL, NULL, 'assistant', 'answer', 1700000000, 1, false, NULL, "
+                             "'u1.0', 'pending'), "
+                             "(42, 100, NULL, 'assistant', 'two', 1700000001, 1, false, NULL, "
+                             "'u1.1', 'sent'), "
+                             "(-100, 3, 8, 'user', 'edited', 1700000001, 2, true, 1700000050, "
+                             "NULL, 'sent'), "
+                             "(42, NULL, NULL, 'assistant', 'lost', 1700000002, 3, false, NULL, "
+                             "'u3.0', 'failed')")
+                  .ok());
+  ASSERT_TRUE(query(*db,
+                    "INSERT INTO raw_updates VALUES (2, 'message', -100, '{}', 1700000001, true, "
+                    "false)")
+                  .ok());
+  // Version 1 refuses resending.
+  auto early = query(*db, "UPDATE messages SET status = 'resending' WHERE reply_key = 'u1.0'");
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().sqlstate, "23514");
+  const std::string dump = "SELECT string_agg(m::text, E'\\n' ORDER BY id) FROM messages m";
+  const std::string indexes =
+      "SELECT string_agg(indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes "
+      "WHERE schemaname = 'public'";
+  const std::string rows_before = scalar(dump);
+  const std::string indexes_before = scalar(indexes);
+  ASSERT_NE(rows_before.find("u3.0"), std::string::npos);
+
+  auto migrated = run(migrate(*db));
+  ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+  EXPECT_EQ(migrated->from, 1);
+  EXPECT_EQ(migrated->to, 2);
+  EXPECT_EQ(scalar(dump), rows_before);
+  EXPECT_EQ(scalar(indexes), indexes_before);
+  EXPECT_EQ(scalar("SELECT count(*) FROM raw_updates WHERE NOT handled"), "1");
+  // One constraint of that name, validated, allowing resending and nothing else new.
+  EXPECT_EQ(column("SELECT convalidated::text || ' ' || pg_get_constraintdef(oid) FROM "
+                   "pg_constraint WHERE conname = 'messages_status'"),
+            std::vector<std::string>{
+                "true CHECK ((status = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text, "
+                "'resending'::text])))"});
+  auto resending = query(*db, "UPDATE messages SET status = 'resending' WHERE reply_key = 'u1.0'");
+  ASSERT_TRUE(resending.ok()) << resending.error().message;
+  EXPECT_EQ(resending->affected, 1);
+  auto sent = query(*db,
+                    "UPDATE messages SET status = 'sent', message_id = 101 "
+                    "WHERE reply_key = 'u1.0' AND status = 'resending'");
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(sent->affected, 1);
+  auto lost = query(*db, "UPDATE messages SET status = 'lost' WHERE reply_key = 'u3.0'");
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().sqlstate, "23514");
+  EXPECT_EQ(column("SELECT version::text FROM schema_migrations ORDER BY version"),
+            (std::vector<std::string>{"1", "2"}));
+  EXPECT_TRUE(lock_is_free());
 }
 
 TEST_F(MigrationsTest, InstancesMigratingAtOnceApplyEachMigrationOnce) {
@@ -169,15 +235,16 @@ TEST_F(MigrationsTest, InstancesMigratingAtOnceApplyEachMigrationOnce) {
   for (const auto& o : outcomes) {
     ASSERT_TRUE(o.has_value());
     ASSERT_TRUE(o->ok()) << o->error().message;
-    EXPECT_EQ((*o)->to, 1);
+    EXPECT_EQ((*o)->to, 2);
     if ((*o)->from == 0) {
       ++applied;
     } else {
-      EXPECT_EQ((*o)->from, 1);
+      EXPECT_EQ((*o)->from, 2);
     }
   }
   EXPECT_EQ(applied, 1);
-  EXPECT_EQ(column("SELECT version::text FROM schema_migrations"), std::vector<std::string>{"1"});
+  EXPECT_EQ(column("SELECT version::text FROM schema_migrations ORDER BY version"),
+            (std::vector<std::string>{"1", "2"}));
   EXPECT_TRUE(lock_is_free());
 }
 
@@ -208,8 +275,8 @@ TEST_F(MigrationsTest, MigrateWaitsForTheLockHeldByAnotherSession) {
   while (!a || !b) io.run_one();
   ASSERT_TRUE(a->ok()) << a->error().message;
   ASSERT_TRUE(b->ok()) << b->error().message;
-  EXPECT_EQ((*a)->from + (*b)->from, 1);  // one applied it, the other found it applied
-  EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "1");
+  EXPECT_EQ((*a)->from + (*b)->from, 2);  // one applied them, the other found them applied
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "2");
 }
 
 TEST_F(MigrationsTest, AWaitForTheLockThatTimesOutSaysWhy) {
@@ -232,13 +299,13 @@ TEST_F(MigrationsTest, ANewerSchemaIsRefused) {
   auto out = run(migrate(*db));
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.error().message.find(
-                "database schema version 7 is newer than this tgkeep (knows 1); upgrade tgkeep"),
+                "database schema version 7 is newer than this tgkeep (knows 2); upgrade tgkeep"),
             std::string::npos)
       << out.error().message;
   EXPECT_EQ(out.error().code, PgErrorCode::incompatible_schema);
   EXPECT_EQ(out.error().kind(), ErrorKind::fatal);
   EXPECT_TRUE(lock_is_free());
-  EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "2");  // untouched
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "3");  // untouched
 }
 
 TEST_F(MigrationsTest, AnotherToolsSchemaMigrationsTableIsRefused) {

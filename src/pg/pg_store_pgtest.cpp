@@ -1,6 +1,6 @@
-// PgStore against a real PostgreSQL 15: idempotent commits, edits, replies, history order,
-// forgetting, usage/tariffs/lexicon, export, group commit under concurrent callers, the \u0000
-// escape, and completions that never run inside the call.
+// PgStore against a real PostgreSQL 15: idempotent commits, edits, replies (re-sends included),
+// history order, forgetting, usage/tariffs/lexicon, export, group commit under concurrent callers,
+// the \u0000 escape, and completions that never run inside the call.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -262,6 +262,32 @@ TEST_F(PgStoreTest, RepliesAreRecordedSettledAndReportedWhenTheyExisted) {
   EXPECT_EQ(messages[1].date, 1700000005);
   EXPECT_EQ(messages[1].reply_key, "u10.0");
   EXPECT_EQ(messages[2].status, ReplyStatus::failed);
+}
+
+TEST_F(PgStoreTest, APendingReplyIsSettledResendingThenSent) {
+  // A restart found u11.0 pending: it is marked resending before it is sent once more.
+  commit({message_update(11, 42, 1, 7, "question")});
+  record(reply(42, "u11.0", "answer"));
+  ASSERT_TRUE(await_status([&](auto done) {
+    store->settle_reply("u11.0", ReplyStatus::resending, std::nullopt, 1700000008, std::move(done));
+  }));
+  ReplyState found = record(reply(42, "u11.0", "answer"));
+  EXPECT_TRUE(found.existed);
+  EXPECT_EQ(found.status, ReplyStatus::resending);
+  EXPECT_FALSE(found.message_id.has_value());
+  EXPECT_EQ(recent(42)[1].status, ReplyStatus::resending);
+  EXPECT_EQ(value("SELECT status FROM messages WHERE reply_key = 'u11.0'"), "resending");
+
+  ASSERT_TRUE(await_status([&](auto done) {
+    store->settle_reply("u11.0", ReplyStatus::sent, 56, 1700000009, std::move(done));
+  }));
+  ReplyState sent = record(reply(42, "u11.0", "answer"));
+  EXPECT_EQ(sent.status, ReplyStatus::sent);
+  EXPECT_EQ(sent.message_id, 56);
+  auto row = recent(42)[1];
+  EXPECT_EQ(row.status, ReplyStatus::sent);
+  EXPECT_EQ(row.message_id, 56);
+  EXPECT_EQ(row.date, 1700000009);
 }
 
 TEST_F(PgStoreTest, RecentMessagesAreTheLatestOldestFirstRepliesAfterQuestions) {

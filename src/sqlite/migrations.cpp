@@ -90,9 +90,56 @@ CREATE TABLE lexicon (
 ) WITHOUT ROWID;
 )sql";
 
+// Migration 3: messages.status may also be 'resending' (a reply found pending after a crash and
+// sent once more, docs/replies.md). SQLite cannot alter a CHECK constraint, so messages is rebuilt
+// as SQLite's documented procedure for other table changes says (lang_altertable.html, "Making
+// Other Kinds Of Table Schema Changes"): create the new table, copy, drop the old one, rename the
+// new one, recreate the indexes. Notes:
+// - The table is migration 1's, column for column and in the same order, with only the CHECK
+//   widened; rows are copied with their id (the rowid: insertion order, the history's tie
+//   breaker), so history order and every key stay as they were.
+// - DROP TABLE drops the old table's indexes; the UNIQUE constraint's automatic index comes
+//   with the new table (RENAME renames it to sqlite_autoindex_messages_1, as before). The three
+//   named indexes are recreated exactly as migration 1 created them.
+// - No foreign keys, triggers or views refer to messages, so nothing else needs rebuilding and
+//   PRAGMA foreign_keys (which cannot change inside the migration's transaction) does not matter.
+// - It runs in the migration's transaction like every migration: a crash leaves version 2 and
+//   the old table untouched. It copies the whole table once (a large history takes a while and
+//   needs its size again in free disk, once).
+// - Editing the CHECK's text in sqlite_schema (PRAGMA writable_schema) would avoid the copy, but
+//   a mistake there corrupts the database and defensive builds refuse it; a copy is safe.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE messages_v3 (
+  id         INTEGER PRIMARY KEY,
+  chat_id    INTEGER NOT NULL,
+  message_id INTEGER,
+  user_id    INTEGER,
+  role       TEXT    NOT NULL CHECK (role IN ('user', 'assistant')),
+  text       TEXT    NOT NULL,
+  date       INTEGER NOT NULL,
+  update_id  INTEGER,
+  edited     INTEGER NOT NULL DEFAULT 0,
+  edit_date  INTEGER,
+  reply_key  TEXT,
+  status     TEXT    NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'resending')),
+  UNIQUE (message_id, chat_id, role)
+);
+INSERT INTO messages_v3 (id, chat_id, message_id, user_id, role, text, date, update_id, edited,
+                         edit_date, reply_key, status)
+  SELECT id, chat_id, message_id, user_id, role, text, date, update_id, edited, edit_date,
+         reply_key, status
+  FROM messages ORDER BY id;
+DROP TABLE messages;
+ALTER TABLE messages_v3 RENAME TO messages;
+CREATE UNIQUE INDEX messages_reply_key ON messages(reply_key) WHERE reply_key IS NOT NULL;
+CREATE INDEX messages_by_chat ON messages(chat_id, update_id, id);
+CREATE INDEX messages_by_user ON messages(user_id, id) WHERE user_id <> chat_id;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema", kSchemaV1},
     Migration{2, "usage quotas and lexicon", kSchemaV2},
+    Migration{3, "reply status resending", kSchemaV3},
 };
 
 static_assert(kApplicationId == 1952934768, "kSchemaV1 spells the application id out");

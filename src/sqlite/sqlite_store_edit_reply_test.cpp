@@ -95,6 +95,39 @@ TEST_F(StoreTest, RecordReplyIsPendingThenExistsWithItsState) {
   EXPECT_EQ(row.status, ReplyStatus::sent);
 }
 
+TEST_F(StoreTest, APendingReplyIsSettledResendingThenSent) {
+  // A restart found u1.0 pending: it is marked resending before it is sent once more.
+  commit({message_update(1, 42, 1, 7, "question")});
+  ASSERT_TRUE(await<ReplyState>([&](auto done) {
+                store->record_reply(reply(42, "u1.0", "answer"), std::move(done));
+              }).ok());
+  ASSERT_TRUE(await_status([&](auto done) {
+    store->settle_reply("u1.0", ReplyStatus::resending, std::nullopt, 1700000008, std::move(done));
+  }));
+  auto found = await<ReplyState>(
+      [&](auto done) { store->record_reply(reply(42, "u1.0", "answer"), std::move(done)); });
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_TRUE(found->existed);
+  EXPECT_EQ(found->status, ReplyStatus::resending);
+  EXPECT_FALSE(found->message_id.has_value());
+  EXPECT_EQ(recent(42)[1].status, ReplyStatus::resending);
+  RawDb raw(db_file());
+  EXPECT_EQ(raw.value("SELECT status FROM messages WHERE reply_key = 'u1.0'"), "resending");
+
+  ASSERT_TRUE(await_status([&](auto done) {
+    store->settle_reply("u1.0", ReplyStatus::sent, 556, 1700000009, std::move(done));
+  }));
+  auto sent = await<ReplyState>(
+      [&](auto done) { store->record_reply(reply(42, "u1.0", "answer"), std::move(done)); });
+  ASSERT_TRUE(sent.ok());
+  EXPECT_EQ(sent->status, ReplyStatus::sent);
+  EXPECT_EQ(sent->message_id, 556);
+  auto row = recent(42)[1];
+  EXPECT_EQ(row.status, ReplyStatus::sent);
+  EXPECT_EQ(row.message_id, 556);
+  EXPECT_EQ(row.date, 1700000009);
+}
+
 TEST_F(StoreTest, UnsentRepliesOfOneChatDoNotCollide) {
   for (int part = 0; part < 3; ++part) {
     auto r = await<ReplyState>([&](auto done) {

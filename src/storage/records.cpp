@@ -14,6 +14,8 @@ std::string_view reply_status_name(ReplyStatus status) {
       return "sent";
     case ReplyStatus::failed:
       return "failed";
+    case ReplyStatus::resending:
+      return "resending";
   }
   return "pending";
 }
@@ -21,6 +23,7 @@ std::string_view reply_status_name(ReplyStatus status) {
 ReplyStatus parse_reply_status(std::string_view name) {
   if (name == "pending") return ReplyStatus::pending;
   if (name == "failed") return ReplyStatus::failed;
+  if (name == "resending") return ReplyStatus::resending;
   return ReplyStatus::sent;
 }
 

@@ -14,8 +14,10 @@ namespace tgkeep::storage {
 enum class Role { user, assistant };
 std::string_view role_name(Role role);  // "user" / "assistant"
 
-// The fate of an outgoing reply.
-enum class ReplyStatus { pending, sent, failed };
+// The fate of an outgoing reply: pending (recorded, not yet known to have gone out), resending
+// (found pending after a crash and being sent once more; never sent a third time), sent, failed.
+// See docs/replies.md.
+enum class ReplyStatus { pending, sent, failed, resending };
 std::string_view reply_status_name(ReplyStatus status);
 // The inverse of reply_status_name; anything else reads as sent.
 ReplyStatus parse_reply_status(std::string_view name);

@@ -34,6 +34,8 @@ std::string reply_state_text(storage::ReplyStatus status, std::optional<std::int
       return "p";
     case storage::ReplyStatus::failed:
       return "f";
+    case storage::ReplyStatus::resending:
+      return "r";
     case storage::ReplyStatus::sent:
       break;
   }
@@ -47,6 +49,8 @@ storage::ReplyState parse_reply_state(std::string_view text) {
     state.status = storage::ReplyStatus::pending;
   } else if (text == "f") {
     state.status = storage::ReplyStatus::failed;
+  } else if (text == "r") {
+    state.status = storage::ReplyStatus::resending;
   } else {
     state.status = storage::ReplyStatus::sent;
     if (text.starts_with("s:")) {

@@ -78,7 +78,7 @@ class OutboxStream {
   std::string lease_;
 };
 
-// The state string kept for a reply ("p", "f", "s:<message_id>") and back.
+// The state string kept for a reply ("p", "r" for resending, "f", "s:<message_id>") and back.
 std::string reply_state_text(storage::ReplyStatus status, std::optional<std::int64_t> message_id);
 storage::ReplyState parse_reply_state(std::string_view text);
 

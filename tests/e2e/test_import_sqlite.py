@@ -248,7 +248,7 @@ class ImportSqliteTest(E2ETest):
         self.assertIn(f"127.0.0.1:{self.pg.port}", first.stdout)
         self.assertIn("postgres:****@", first.stdout)
         self.assert_tables_equal()
-        self.assertEqual(self.pg.psql("SELECT version FROM schema_migrations"), "1")
+        self.assertEqual(self.pg.psql("SELECT max(version) FROM schema_migrations"), "2")
         # jsonb, queryable; the \u0000 escape became U+FFFD.
         self.assertEqual(self.pg.scalar(
             "SELECT count(*) FROM raw_updates WHERE json->'message'->>'text' = 'nul \ufffd here'"),
@@ -317,6 +317,9 @@ class ImportSqliteTest(E2ETest):
               INSERT INTO messages (chat_id, message_id, user_id, role, text, date, update_id,
                 reply_key, status) VALUES (7, NULL, NULL, 'assistant', 'hi back', 10, 1, 'k1',
                 'pending');
+              INSERT INTO messages (chat_id, message_id, user_id, role, text, date, update_id,
+                reply_key, status) VALUES (7, NULL, NULL, 'assistant', 'part two', 10, 1, 'k2',
+                'pending');
               INSERT INTO lexicon VALUES ('en', 'greeting', 'old', 100);
               INSERT INTO lexicon VALUES ('en', 'help', 'help from SQLite', 100);""")
         first, _ = self.import_sqlite()
@@ -325,7 +328,8 @@ class ImportSqliteTest(E2ETest):
         self.pg.psql("UPDATE users SET tariff = 'gold' WHERE id = 8")
         self.pg.psql("UPDATE lexicon SET text = 'help from PostgreSQL', updated_at = 300 "
                      "WHERE key = 'help'")
-        # Meanwhile, in SQLite: handled, edited, settled, seen again, renamed, a newer text.
+        # Meanwhile, in SQLite: handled, edited, settled, re-sent after a crash (resending), seen
+        # again, renamed, a newer text.
         with sqlite3.connect(self.db_path) as conn:
             conn.executescript("""
               UPDATE users SET username = 'u2', last_seen = 30, tariff = 'pro' WHERE id = 7;
@@ -335,17 +339,18 @@ class ImportSqliteTest(E2ETest):
                 WHERE message_id = 1;
               UPDATE messages SET status = 'sent', message_id = 2, date = 11
                 WHERE reply_key = 'k1';
+              UPDATE messages SET status = 'resending', date = 12 WHERE reply_key = 'k2';
               UPDATE lexicon SET text = 'new', updated_at = 200 WHERE key = 'greeting';""")
         second, _ = self.import_sqlite()
         self.assertEqual(second.returncode, 0, second.stderr)
-        self.assertIn("tgkeep: messages: read 2, newly stored 0, already there 2 "
-                      "(2 brought up to date)", second.stdout)
+        self.assertIn("tgkeep: messages: read 3, newly stored 0, already there 3 "
+                      "(3 brought up to date)", second.stdout)
         self.assertEqual(self.pg.psql("SELECT id, username, last_seen, tariff FROM users "
                                       "ORDER BY id"), "7|u2|30|pro\n8|v|40|gold")
         self.assertEqual(self.pg.psql("SELECT handled FROM raw_updates"), "t")
         self.assertEqual(self.pg.psql("SELECT message_id, text, edited, edit_date, status "
                                       "FROM messages ORDER BY id"),
-                         "1|hi edited|t|15|sent\n2|hi back|f||sent")
+                         "1|hi edited|t|15|sent\n2|hi back|f||sent\n|part two|f||resending")
         self.assertEqual(self.pg.psql("SELECT key, text FROM lexicon ORDER BY key"),
                          "greeting|new\nhelp|help from PostgreSQL")
         before = self.snapshot()
@@ -353,6 +358,15 @@ class ImportSqliteTest(E2ETest):
         self.assertEqual(third.returncode, 0, third.stderr)
         self.assertNotIn("brought up to date", third.stdout)
         self.assertEqual(self.snapshot(), before)
+        # The re-send settled in SQLite: PostgreSQL's resending moves on to sent.
+        with sqlite3.connect(self.db_path) as conn:
+            conn.execute("UPDATE messages SET status = 'sent', message_id = 3, date = 13 "
+                         "WHERE reply_key = 'k2'")
+        fourth, _ = self.import_sqlite()
+        self.assertEqual(fourth.returncode, 0, fourth.stderr)
+        self.assertIn("(1 brought up to date)", fourth.stdout)
+        self.assertEqual(self.pg.psql("SELECT message_id, date, status FROM messages "
+                                      "WHERE reply_key = 'k2'"), "3|13|sent")
 
     # 4 -------------------------------------------------------------------------------------------
     def test_what_cannot_be_imported_is_refused_with_one_line(self):

@@ -102,7 +102,7 @@ class PostgresTest(E2ETest):
             1)
         self.assertEqual(self.pg.scalar(
             "SELECT count(DISTINCT user_id) FROM usage_events"), 20)
-        self.assertEqual(self.pg.psql("SELECT version FROM schema_migrations"), "1")
+        self.assertEqual(self.pg.psql("SELECT max(version) FROM schema_migrations"), "2")
         # /history read the chat back from PostgreSQL.
         mine = [i["text"] for i in items if i["chat_id"] == CHATS[0]]
         conversation = [line for t in mine for line in (f"you: {t}", f"bot: {t}")]
@@ -180,7 +180,7 @@ class PostgresTest(E2ETest):
         for i, item in enumerate(more):
             self.assertEqual(self.api.sent(CHATS[i])[-1]["text"], item["text"])
         self.assert_nothing_twice()
-        self.assertEqual(self.pg.psql("SELECT version FROM schema_migrations"), "1")
+        self.assertEqual(self.pg.psql("SELECT max(version) FROM schema_migrations"), "2")
         self.assertEqual(bot.terminate(), 0)
         self.assertNotIn(SECRET, bot.output())
 
@@ -189,9 +189,9 @@ class PostgresTest(E2ETest):
         env = {"DATABASE_URL": self.url()}
         first = run_tgkeep_env("migrate", data_dir=self.data_dir, env=env)
         self.assertEqual(first.returncode, 0, first.stderr)
-        self.assertIn("migrated from schema version 0 to 1", first.stdout)
+        self.assertIn("migrated from schema version 0 to 2", first.stdout)
         self.assertIn(f"127.0.0.1:{self.pg.port}", first.stdout)
-        self.assertEqual(self.pg.psql("SELECT version FROM schema_migrations"), "1")
+        self.assertEqual(self.pg.psql("SELECT max(version) FROM schema_migrations"), "2")
         # Both: the SQLite file in the data dir too.
         self.assertTrue(os.path.exists(os.path.join(self.data_dir, "tgkeep.db")))
         self.assertIn("tgkeep.db is at schema version", first.stdout)
@@ -201,8 +201,8 @@ class PostgresTest(E2ETest):
         pg_lines = [line for line in again.stdout.splitlines()
                     if f"127.0.0.1:{self.pg.port}" in line]
         self.assertEqual(len(pg_lines), 1, again.stdout)
-        self.assertIn("is at schema version 1", pg_lines[0])
-        self.assertEqual(self.pg.scalar("SELECT count(*) FROM schema_migrations"), 1)
+        self.assertIn("is at schema version 2", pg_lines[0])
+        self.assertEqual(self.pg.scalar("SELECT count(*) FROM schema_migrations"), 2)
 
         missing = run_tgkeep_env("migrate", data_dir=self.data_dir,
                                  env={"DATABASE_URL": self.url("no_such_db")})
