@@ -154,6 +154,13 @@ Result<std::unique_ptr<Spool>> Spool::open(const Options& options) {
   }
   auto db = sqlite::open_durable(sqlite_options, kFileName);
   if (!db) return db.error();
+  // The store checkpoints its WAL every 64 MiB; the spool's cap must bound the disk it takes, so
+  // its WAL is checkpointed (and truncated) at 1 MiB.
+  if (Status s = db->exec("PRAGMA wal_autocheckpoint = 256; PRAGMA journal_size_limit = 1048576;",
+                          "configuring the spool");
+      !s) {
+    return s.error();
+  }
   if (Status s = db->exec(kSchema, "creating the spool table"); !s) return s.error();
   auto count = db->query_int("SELECT count(*) FROM spool", kReading);
   if (!count) return count.error();

@@ -141,7 +141,8 @@ asio::awaitable<RedisStatus> Syncer::read_more() {
 
 asio::awaitable<void> Syncer::read_ahead() {
   if (stopping_) co_return;
-  (void)co_await read_into(ahead_, options_.batch);  // a failure: read_more tries again
+  const RedisStatus read = co_await read_into(ahead_, options_.batch);
+  if (!read.ok()) reread_pending_ = true;  // read_more reads again, from what is pending
   if (ahead_.empty()) co_return;
   next_batch_ = take_batch(ahead_);
   next_batch_->prepared = outbox::prepare_batch(next_batch_->entries);
@@ -199,6 +200,7 @@ asio::awaitable<bool> Syncer::acknowledge(const std::vector<std::string>& ids) {
   auto acked = co_await stream_.client().command_argv(argv);
   if (!acked) {
     note_failure("Redis: " + acked.error().message);
+    reread_pending_ = true;
     co_return false;
   }
   co_await trim();
@@ -392,6 +394,14 @@ asio::awaitable<Status> Syncer::run() {
       }
       migrated = true;
     }
+    if (reread_pending_ && counters_.leader) {
+      reread_pending_ = false;
+      claim_cursor_ = "0-0";  // written again if they were: idempotent
+      buffer_.clear();
+      ahead_.clear();
+      next_batch_.reset();
+      first_buffered_.reset();
+    }
     if (lease_lost_) {
       // Still pending under this consumer: the new leader claims them.
       lease_lost_ = false;
@@ -410,6 +420,7 @@ asio::awaitable<Status> Syncer::run() {
     const std::size_t before = buffer_.size();
     auto read = co_await read_more();
     if (!read) {
+      reread_pending_ = true;
       note_failure("Redis: " + read.error().message);
       co_await pause(options_.retry);
       continue;

@@ -143,6 +143,10 @@ class Syncer {
   std::uint64_t lease_generation_ = 0;     // one renewal loop per lease taken
   bool woken_ = false;
   bool lease_lost_ = false;  // set by the renewal loop; the main loop drops the buffer
+  // A read or an acknowledgement failed (a timeout may still have run on the server, delivering
+  // entries whose reply never came): the main loop drops the buffer and re-reads everything
+  // pending under this consumer (XAUTOCLAIM from 0), so nothing stays delivered but unwritten.
+  bool reread_pending_ = false;
   bool stopping_ = false;
   std::optional<std::string> failing_;  // what fails, while it does (one log line per change)
 };

@@ -41,20 +41,17 @@ Tiers::Tiers(storage::Store& store, hot::HotTier* hot, std::vector<hot::Tariff> 
     : store_(store), hot_(hot), tariffs_(std::move(tariffs)) {}
 
 void Tiers::note(const redis::RedisStatus& status) {
+  // Redis's health (one line per change): the client also logs losing and regaining its
+  // connections; this also catches commands failing on a live connection (OOM, NOPERM, ...).
   if (status.ok()) {
-    if (failing_) spdlog::info("hot tier: Redis commands work again");
     failing_.reset();
+    health_->redis.succeeded();
     return;
   }
-  // While no connection is open the client has said so already, once.
-  if (!hot_->up()) return;
   const auto code = status.error().code;
   if (code == redis::ErrorCode::unavailable && !failing_) return;  // a dirty chat, not Redis
-  if (failing_ != code) {
-    spdlog::warn("hot tier: {}; serving from the system of record meanwhile",
-                 status.error().message);
-    failing_ = code;
-  }
+  failing_ = code;
+  health_->redis.failed(status.error().message);
 }
 
 asio::awaitable<std::vector<bool>> Tiers::known_updates(std::span<const std::int64_t> ids) {
