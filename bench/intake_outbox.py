@@ -7,10 +7,14 @@ real redis-server and a real PostgreSQL 15 (fsync and synchronous_commit on, as 
 both started here on free ports. The figure is updates/s from the bot's start until every update
 is committed in PostgreSQL (the syncer has acknowledged the whole outbox; the rows are counted
 after), plus when the last update was acknowledged to the Bot API, and the bot's peak RSS.
+With --ack local the bot acknowledges after the local spool's commit instead, and the spool
+drains into PostgreSQL (docs/failover.md); the figure then runs until the spool is empty.
 Prints one line of JSON. Usage: bench/intake_outbox.py [--updates N] [--chats C] [--build DIR]
+[--ack redis|local]
 """
 
 import argparse
+import sqlite3
 import json
 import os
 import shutil
@@ -27,12 +31,23 @@ from harness import PgServer, RedisServer  # noqa: E402
 from intake_embedded import admin, peak_rss_mb  # noqa: E402
 
 
+def spool_rows(path):
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as db:
+            return db.execute("SELECT count(*) FROM spool").fetchone()[0]
+    except sqlite3.Error:
+        return -1
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--updates", type=int, default=100_000)
     parser.add_argument("--chats", type=int, default=5_000)
     parser.add_argument("--commands", type=float, default=0.07)
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    # redis: acknowledged once in the Redis outbox; local: once in the local spool, which drains
+    # into PostgreSQL (the test Redis keeps nothing on disk, so TGKEEP_ACK=auto would pick local).
+    parser.add_argument("--ack", choices=("redis", "local"), default="redis")
     args = parser.parse_args()
 
     tgkeep = os.path.join(args.build, "src/app/tgkeep")
@@ -53,7 +68,7 @@ def main():
                     "TGKEEP_DATA_DIR": os.path.join(tmp, "data"), "TGKEEP_ENGINE": "none",
                     "TGKEEP_RATE_LIMITS": "off", "TGKEEP_POLL_TIMEOUT": "1",
                     "TGKEEP_LOG_LEVEL": "warn", "REDIS_URL": redis.url(),
-                    "DATABASE_URL": pg.url()})
+                    "DATABASE_URL": pg.url(), "TGKEEP_ACK": args.ack})
         log_path = os.path.join(tmp, "bot.log")
         start = time.monotonic()
         bot = subprocess.Popen([tgkeep, "run"], env=env, stderr=open(log_path, "w"))
@@ -69,7 +84,10 @@ def main():
             if acknowledged_at is None:
                 if admin(url, "GET", "/_admin/stats")["confirmed_offset"] > generated["last"]:
                     acknowledged_at = time.monotonic() - start
-            elif int(outbox.command("XLEN", "tgkeep:{outbox}:stream") or 0) == 0:
+            elif args.ack == "redis":
+                if int(outbox.command("XLEN", "tgkeep:{outbox}:stream") or 0) == 0:
+                    break
+            elif spool_rows(os.path.join(tmp, "data", "spool.db")) == 0:
                 break
             time.sleep(0.005)
         outbox.close()
@@ -80,7 +98,7 @@ def main():
         stored = pg.scalar("SELECT count(*) FROM raw_updates")
         user_messages = pg.scalar("SELECT count(*) FROM messages WHERE role = 'user'")
         print(json.dumps({
-            "benchmark": "intake_outbox",
+            "benchmark": "intake_outbox" if args.ack == "redis" else "intake_spool",
             "updates": args.updates,
             "chats": args.chats,
             "seconds": round(seconds, 3),

@@ -31,6 +31,9 @@ class Dependency {
 
   void succeeded(Clock::time_point now = Clock::now());
   void failed(std::string_view why, Clock::time_point now = Clock::now());
+  // The same, when another component has logged the failure already (the Redis client logs its
+  // connections): counted and probed alike, but neither this change nor the recovery is logged.
+  void failed_quietly(std::string_view why, Clock::time_point now = Clock::now());
 
   bool up() const { return up_; }
   // Down, and the time for one more try has come (the next one is scheduled by failed()).
@@ -49,6 +52,7 @@ class Dependency {
   std::string down_means_;
   Backoff probes_;
   bool up_ = true;
+  bool announced_ = false;  // the current outage was logged here
   Clock::time_point since_ = Clock::now();
   Clock::time_point next_probe_{};
   std::string last_error_;

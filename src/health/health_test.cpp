@@ -40,6 +40,18 @@ TEST(Dependency, ProbesWithGrowingPausesWhileDown) {
   EXPECT_TRUE(d.worth_trying(t1 + milliseconds(200)));
 }
 
+TEST(Dependency, AFailureLoggedElsewhereIsCountedButNotLoggedAgain) {
+  Dependency d("redis", "meanwhile");
+  const auto t0 = Clock::now();
+  d.failed_quietly("connection lost", t0);
+  EXPECT_FALSE(d.up());
+  EXPECT_EQ(d.went_down(), 1u);
+  EXPECT_FALSE(d.probe_due(t0));
+  d.succeeded(t0 + milliseconds(500));
+  EXPECT_TRUE(d.up());
+  EXPECT_EQ(d.came_up(), 1u);
+}
+
 TEST(Health, MetricsInPrometheusTextFormat) {
   Health h;
   h.postgres.failed("refused");

@@ -51,7 +51,11 @@ void Tiers::note(const redis::RedisStatus& status) {
   const auto code = status.error().code;
   if (code == redis::ErrorCode::unavailable && !failing_) return;  // a dirty chat, not Redis
   failing_ = code;
-  health_->redis.failed(status.error().message);
+  if (hot_->up()) {
+    health_->redis.failed(status.error().message);
+  } else {
+    health_->redis.failed_quietly(status.error().message);  // the client said so, once
+  }
 }
 
 asio::awaitable<std::vector<bool>> Tiers::known_updates(std::span<const std::int64_t> ids) {

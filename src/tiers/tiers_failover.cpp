@@ -31,7 +31,11 @@ bool Tiers::note_outbox(const redis::RedisStatus& status) {
     health_->redis.succeeded();
     return true;
   }
-  health_->redis.failed(status.error().message);
+  if (hot_ && !hot_->up()) {
+    health_->redis.failed_quietly(status.error().message);  // the client said so, once
+  } else {
+    health_->redis.failed(status.error().message);
+  }
   return false;
 }
 
