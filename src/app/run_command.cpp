@@ -365,6 +365,8 @@ int run_bot(const config::Settings& settings) {
                      : std::string());
   }
 
+  tiers.health().has_redis = redis_client != nullptr;
+  tiers.health().has_postgres = database && *database;
   std::unique_ptr<StatusServer> status_server;
   if (!settings.status_addr.empty()) {
     StatusPages pages;

@@ -1,13 +1,16 @@
 #include "health/health.hpp"
 
-#include <array>
+#include <vector>
 
 #include <fmt/format.h>
 
 namespace tgkeep::health {
 
 std::string Health::metrics_text() const {
-  const std::array<const Dependency*, 3> all = {&redis, &postgres, &spool};
+  std::vector<const Dependency*> all;
+  if (has_redis) all.push_back(&redis);
+  if (has_postgres) all.push_back(&postgres);
+  if (has_postgres) all.push_back(&spool);  // the spool exists for PostgreSQL's outages
   std::string out =
       "# HELP tgkeep_dependency_up Whether tgkeep can write to the dependency (1) or skips it "
       "(0).\n"

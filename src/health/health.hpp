@@ -16,6 +16,10 @@ struct Health {
   Dependency postgres{"postgres", "the write chain and reads skip it until a probe succeeds"};
   Dependency spool{"spool", "the spool takes no records until a probe write succeeds"};
 
+  // Which dependencies this run has (the metrics list only those).
+  bool has_redis = true;
+  bool has_postgres = true;
+
   // The metrics of every dependency, Prometheus text format (HELP and TYPE lines included).
   std::string metrics_text() const;
 };

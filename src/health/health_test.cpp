@@ -64,6 +64,8 @@ TEST(Health, MetricsInPrometheusTextFormat) {
   EXPECT_NE(text.find("tgkeep_dependency_changes_total{dependency=\"spool\",to=\"up\"} 0\n"),
             std::string::npos);
   EXPECT_EQ(text.back(), '\n');
+  h.has_redis = false;
+  EXPECT_EQ(h.metrics_text().find("dependency=\"redis\""), std::string::npos);
 }
 
 }  // namespace
