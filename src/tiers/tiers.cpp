@@ -27,7 +27,7 @@ asio::awaitable<Result<T>> Tiers::read_store(Start start) {
     co_return Error::transient("PostgreSQL is down (" + health_->postgres.last_error() + ")");
   }
   auto read = co_await await_result<T>(std::move(start));
-  if (route_ && route_->has_spool()) {
+  if (store_has_health()) {
     if (read) {
       health_->postgres.succeeded();
     } else {

@@ -63,7 +63,6 @@ class Tiers {
   // Fails over along `route` (write_route.hpp), spooling into `spool` (docs/failover.md). Without
   // it, writes go to the outbox when there is one and Redis is up, else to the store.
   void use_failover(WriteRoute* route, spool::Spool* spool);
-  WriteRoute* route() { return route_; }
   health::Health& health() { return *health_; }
   // Whether the store is known to be unreachable now (reads need not try it).
   bool store_down() const;
@@ -120,9 +119,9 @@ class Tiers {
   bool note_outbox(const redis::RedisStatus& status);
 
   // One record (or batch) in every form the write chain may need; deliver() takes the first tier
-  // of the route that accepts it. `to_outbox` (null: no outbox form) and `to_store` write; the
-  // spool takes `spool_rows()`; `hot_after` updates the hot tier after the store or the spool
-  // took the record (the outbox form carries its hot-tier update in the same pipeline).
+  // of the route that accepts it. `to_outbox` and `to_store` write; the spool takes
+  // `spool_rows()`; `hot_after` (optional) updates the hot tier after the store or the spool took
+  // the record (the outbox form carries its hot-tier update in the same pipeline).
   struct Delivery {
     std::function<boost::asio::awaitable<bool>()> to_outbox;
     std::function<boost::asio::awaitable<Status>()> to_store;
@@ -136,7 +135,12 @@ class Tiers {
   boost::asio::awaitable<Status> deliver_once(Delivery& delivery);
   // A Delivery of one entry written alone to the outbox or the spool (`to_store` left to set).
   Delivery entry_delivery(const outbox::Entry& entry, std::optional<std::int64_t> chat_id);
-  std::vector<Tier> plan() const;
+  // The same for an entry that changes a chat's history (an edit, /reset): the chat's hot list
+  // is dropped with it (in the outbox's pipeline, or after the store or the spool took it).
+  Delivery history_delivery(const outbox::Entry& entry, std::int64_t chat_id);
+  TierPlan plan() const;
+  // PostgreSQL is the system of record and has a health to report to (failover configured).
+  bool store_has_health() const { return route_ && route_->has_spool(); }
   // Logs once when no tier takes records, and once when one does again.
   void note_holding(bool holding, const Status& why);
   // Reads of the store, skipped while it is known down, their failures reported to its health.

@@ -23,26 +23,20 @@ void Tiers::use_failover(WriteRoute* route, spool::Spool* spool) {
 }
 
 bool Tiers::store_down() const {
-  return route_ && route_->has_spool() && !health_->postgres.worth_trying();
+  return store_has_health() && !health_->postgres.worth_trying();
 }
 
 bool Tiers::note_outbox(const redis::RedisStatus& status) {
-  if (status.ok()) {
-    health_->redis.succeeded();
-    return true;
-  }
-  if (hot_ && !hot_->up()) {
-    health_->redis.failed_quietly(status.error().message);  // the client said so, once
-  } else {
-    health_->redis.failed(status.error().message);
-  }
-  return false;
+  note(status);
+  return status.ok();
 }
 
-std::vector<Tier> Tiers::plan() const {
+TierPlan Tiers::plan() const {
   if (route_) return route_->plan(hot_ && hot_->up(), spool_ ? spool_->rows() : 0);
-  if (outbox_usable()) return {Tier::outbox, Tier::store};
-  return {Tier::store};
+  TierPlan plan;
+  if (outbox_usable()) plan.push_back(Tier::outbox);
+  plan.push_back(Tier::store);
+  return plan;
 }
 
 void Tiers::note_holding(bool holding, const Status& why) {
@@ -60,7 +54,7 @@ void Tiers::note_holding(bool holding, const Status& why) {
 
 asio::awaitable<Status> Tiers::deliver(Delivery& delivery, bool wait) {
   Status delivered = co_await deliver_once(delivery);
-  if (!wait || !route_ || !route_->has_spool()) co_return delivered;
+  if (!wait || !store_has_health()) co_return delivered;
   asio::steady_timer pause(co_await asio::this_coro::executor);
   while (!delivered && holding_ && !(stopping_ && stopping_())) {
     pause.expires_after(std::chrono::milliseconds(250));
@@ -74,7 +68,6 @@ asio::awaitable<Status> Tiers::deliver_once(Delivery& delivery) {
   Status last = Error::transient("every tier of the write chain is down");
   for (Tier tier : plan()) {
     if (tier == Tier::outbox) {
-      if (!delivery.to_outbox) continue;
       if (co_await delivery.to_outbox()) {
         if (route_) route_->wrote_to_outbox();
         note_holding(false, {});
@@ -84,12 +77,12 @@ asio::awaitable<Status> Tiers::deliver_once(Delivery& delivery) {
     } else if (tier == Tier::store) {
       Status stored = co_await delivery.to_store();
       if (stored) {
-        if (route_ && route_->has_spool()) health_->postgres.succeeded();
+        if (store_has_health()) health_->postgres.succeeded();
         if (hot_ && delivery.hot_after) co_await delivery.hot_after();
         note_holding(false, {});
         co_return stored;
       }
-      if (route_ && route_->has_spool()) health_->postgres.failed(stored.error().message);
+      if (store_has_health()) health_->postgres.failed(stored.error().message);
       last = stored;
     } else {
       std::vector<spool::Row> rows = delivery.spool_rows();
@@ -105,7 +98,7 @@ asio::awaitable<Status> Tiers::deliver_once(Delivery& delivery) {
       last = spooled;
     }
   }
-  if (route_ && route_->has_spool()) note_holding(true, last);
+  if (store_has_health()) note_holding(true, last);
   co_return last;
 }
 

@@ -1,5 +1,6 @@
-// Tiers' writes: through the outbox when there is one and Redis takes writes, else to the system
-// of record first and then the hot tier. See tiers.hpp and docs/outbox.md.
+// Tiers' writes: each builds a Delivery (its record in the forms the write chain may need) and
+// hands it to deliver() (tiers_failover.cpp), which takes the first tier of the route that
+// accepts it. See tiers.hpp, docs/outbox.md and docs/failover.md.
 #include <spdlog/spdlog.h>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -70,15 +71,33 @@ Tiers::Delivery Tiers::entry_delivery(const outbox::Entry& entry,
   return delivery;
 }
 
+Tiers::Delivery Tiers::history_delivery(const outbox::Entry& entry, std::int64_t chat_id) {
+  Delivery delivery;
+  delivery.to_outbox = [this, &entry, chat_id]() -> asio::awaitable<bool> {
+    CommandBatch outbox;
+    outbox_->add(outbox, entry);
+    hot::HotWrite written = co_await hot_->drop_history(chat_id, std::move(outbox));
+    note(written.hot);
+    co_return note_outbox(written.outbox);
+  };
+  delivery.spool_rows = [&entry, chat_id] {
+    return std::vector<spool::Row>{spool_row(entry, chat_id)};
+  };
+  delivery.hot_after = [this, chat_id]() -> asio::awaitable<void> {
+    note(co_await hot_->drop_history(chat_id));
+  };
+  return delivery;
+}
+
 asio::awaitable<Result<storage::CommitSummary>> Tiers::commit_updates(
     std::vector<UpdateRecord> updates, std::int64_t received_at) {
   storage::CommitSummary summary;
   if (updates.empty()) co_return summary;
   summary.stored = updates.size();
+  // What the hot tier learns after the store took the batch: the batch itself, or, when the
+  // store consumed it, light copies made just before.
   std::vector<UpdateRecord> for_hot_tier;
-  if (hot_) for_hot_tier = light_copies(updates);
-  // The store takes the batch by value; keep it for the spool when the store may fail.
-  const bool may_spool = spool_ != nullptr;
+  bool store_consumed = false;
   Delivery delivery;
   delivery.to_outbox = [&]() -> asio::awaitable<bool> {
     const hot::HotTier::UpdateCommands outbox = [&](CommandBatch& batch, const UpdateRecord& update,
@@ -90,7 +109,16 @@ asio::awaitable<Result<storage::CommitSummary>> Tiers::commit_updates(
     co_return note_outbox(written.outbox);
   };
   delivery.to_store = [&]() -> asio::awaitable<Status> {
-    std::vector<UpdateRecord> batch = may_spool ? updates : std::move(updates);
+    // The store takes the batch by value. With a spool behind it, it gets a copy: the spool
+    // needs the batch if the store fails. Without one, it takes the batch itself.
+    std::vector<UpdateRecord> batch;
+    if (spool_) {
+      batch = updates;
+    } else {
+      if (hot_) for_hot_tier = light_copies(updates);
+      batch = std::move(updates);
+      store_consumed = true;
+    }
     auto committed = co_await await_result<storage::CommitSummary>(
         [&](auto done) { store_.commit_updates(std::move(batch), std::move(done)); });
     if (!committed) co_return committed.error();
@@ -109,7 +137,11 @@ asio::awaitable<Result<storage::CommitSummary>> Tiers::commit_updates(
     return rows;
   };
   delivery.hot_after = [&]() -> asio::awaitable<void> {
-    note(co_await hot_->after_commit(for_hot_tier));
+    if (store_consumed) {
+      note(co_await hot_->after_commit(for_hot_tier));
+    } else {
+      note(co_await hot_->after_commit(updates));
+    }
   };
   Status delivered = co_await deliver(delivery, /*wait=*/false);
   if (!delivered) co_return delivered.error();
@@ -177,7 +209,8 @@ asio::awaitable<Status> Tiers::settle_reply(std::int64_t chat_id, std::string re
   settle.message_id = message_id;
   settle.date = date;
   const outbox::Entry entry(std::move(settle));
-  Delivery delivery;
+  Delivery delivery = entry_delivery(entry, chat_id);
+  // With the reply's state for claim_reply, in the same pipeline.
   delivery.to_outbox = [&]() -> asio::awaitable<bool> {
     CommandBatch batch;
     outbox_->add(batch, entry);
@@ -196,7 +229,6 @@ asio::awaitable<Status> Tiers::settle_reply(std::int64_t chat_id, std::string re
       store_.settle_reply(reply_key, status, message_id, date, std::move(done));
     });
   };
-  delivery.spool_rows = [&] { return std::vector<spool::Row>{spool_row(entry, chat_id)}; };
   co_return co_await deliver(delivery);
 }
 
@@ -210,22 +242,11 @@ asio::awaitable<Status> Tiers::edit_message(std::int64_t chat_id, std::int64_t m
   edit.text = text;
   edit.edit_date = edit_date;
   const outbox::Entry entry(std::move(edit));
-  Delivery delivery;
-  delivery.to_outbox = [&]() -> asio::awaitable<bool> {
-    CommandBatch outbox;
-    outbox_->add(outbox, entry);
-    hot::HotWrite written = co_await hot_->drop_history(chat_id, std::move(outbox));
-    note(written.hot);
-    co_return note_outbox(written.outbox);
-  };
+  Delivery delivery = history_delivery(entry, chat_id);
   delivery.to_store = [&]() -> asio::awaitable<Status> {
     co_return co_await await_status([&](auto done) {
       store_.edit_message(chat_id, message_id, role, text, edit_date, std::move(done));
     });
-  };
-  delivery.spool_rows = [&] { return std::vector<spool::Row>{spool_row(entry, chat_id)}; };
-  delivery.hot_after = [&]() -> asio::awaitable<void> {
-    note(co_await hot_->drop_history(chat_id));
   };
   co_return co_await deliver(delivery);
 }
@@ -234,21 +255,10 @@ asio::awaitable<Status> Tiers::forget_chat(std::int64_t chat_id) {
   outbox::ForgetEntry forget;
   forget.chat_id = chat_id;
   const outbox::Entry entry(forget);
-  Delivery delivery;
-  delivery.to_outbox = [&]() -> asio::awaitable<bool> {
-    CommandBatch outbox;
-    outbox_->add(outbox, entry);
-    hot::HotWrite written = co_await hot_->drop_history(chat_id, std::move(outbox));
-    note(written.hot);
-    co_return note_outbox(written.outbox);
-  };
+  Delivery delivery = history_delivery(entry, chat_id);
   delivery.to_store = [&]() -> asio::awaitable<Status> {
     co_return co_await await_status(
         [&](auto done) { store_.forget_chat(chat_id, std::move(done)); });
-  };
-  delivery.spool_rows = [&] { return std::vector<spool::Row>{spool_row(entry, chat_id)}; };
-  delivery.hot_after = [&]() -> asio::awaitable<void> {
-    note(co_await hot_->drop_history(chat_id));
   };
   co_return co_await deliver(delivery);
 }

@@ -22,9 +22,10 @@
 // Thread-safety: the event loop thread only.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
-#include <string_view>
 #include <vector>
 
 #include "health/health.hpp"
@@ -32,10 +33,24 @@
 namespace tgkeep::tiers {
 
 enum class AckPoint { redis, postgres, local };
-std::string_view ack_point_name(AckPoint ack);
 
 enum class Tier { outbox, store, spool };
-std::string_view tier_name(Tier tier);
+
+// The tiers to try for one write, in order: at most three, kept inline (a plan is made per write).
+class TierPlan {
+ public:
+  void push_back(Tier tier) { tiers_[size_++] = tier; }
+  const Tier* begin() const { return tiers_.data(); }
+  const Tier* end() const { return tiers_.data() + size_; }
+  bool empty() const { return size_ == 0; }
+  bool operator==(const std::vector<Tier>& other) const {
+    return std::equal(begin(), end(), other.begin(), other.end());
+  }
+
+ private:
+  std::array<Tier, 3> tiers_{};
+  std::size_t size_ = 0;
+};
 
 class WriteRoute {
  public:
@@ -45,8 +60,8 @@ class WriteRoute {
   WriteRoute(AckPoint ack, bool has_outbox, bool has_spool, health::Health& health);
 
   // The tiers worth trying now, in order. `redis_connected`: the Redis client has a connection.
-  std::vector<Tier> plan(bool redis_connected, std::uint64_t spool_rows,
-                         health::Clock::time_point now = health::Clock::now()) const;
+  TierPlan plan(bool redis_connected, std::uint64_t spool_rows,
+                health::Clock::time_point now = health::Clock::now()) const;
 
   // The outbox may hold entries PostgreSQL lacks: set by every outbox write (and at start),
   // cleared once the outbox was seen empty.
@@ -58,9 +73,7 @@ class WriteRoute {
   bool spool_may_drain(std::uint64_t spool_rows,
                        health::Clock::time_point now = health::Clock::now()) const;
 
-  AckPoint ack() const { return ack_; }
   bool has_spool() const { return has_spool_; }
-  bool has_outbox() const { return has_outbox_; }
   health::Health& health() { return health_; }
 
  private:
