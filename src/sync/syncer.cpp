@@ -353,6 +353,13 @@ asio::awaitable<bool> Syncer::flush() {
   co_return ok;
 }
 
+void Syncer::drop_buffer() {
+  buffer_.clear();
+  ahead_.clear();
+  next_batch_.reset();
+  first_buffered_.reset();
+}
+
 asio::awaitable<void> Syncer::measure_backlog() {
   auto backlog = co_await stream_.backlog();
   if (!backlog) co_return;
@@ -396,19 +403,12 @@ asio::awaitable<Status> Syncer::run() {
     }
     if (reread_pending_ && counters_.leader) {
       reread_pending_ = false;
+      drop_buffer();
       claim_cursor_ = "0-0";  // written again if they were: idempotent
-      buffer_.clear();
-      ahead_.clear();
-      next_batch_.reset();
-      first_buffered_.reset();
     }
     if (lease_lost_) {
-      // Still pending under this consumer: the new leader claims them.
       lease_lost_ = false;
-      buffer_.clear();
-      ahead_.clear();
-      next_batch_.reset();
-      first_buffered_.reset();
+      drop_buffer();  // still pending under this consumer: the new leader claims them
     }
     if (!co_await hold_lease()) {
       co_await measure_backlog();

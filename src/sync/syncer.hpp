@@ -91,6 +91,8 @@ class Syncer {
     std::optional<std::string> malformed;  // why it could not be decoded
   };
   static void decode(Pending& pending);
+  // Forgets every entry read and not yet written (they stay pending in Redis); between flushes.
+  void drop_buffer();
   // A flush's entries, decoded and taken out of their Pending, and where they were.
   struct Batch {
     std::vector<outbox::Entry> entries;
