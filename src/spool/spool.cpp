@@ -126,6 +126,19 @@ struct Spool::Impl {
     return true;
   }
 
+  // Queues a read of `select` with its one parameter.
+  void read(sqlite::Statement& select, std::int64_t param,
+            storage::Completion<std::vector<Row>> done) {
+    Job job;
+    job.done = [done](Status refused) { done(refused.error()); };
+    job.run = [this, &select, param, done = std::move(done)]() -> Result<std::int64_t> {
+      select.bind(1, param);
+      done(read_rows(select));
+      return 0;
+    };
+    submit(std::move(job));
+  }
+
   Result<std::vector<Row>> read_rows(sqlite::Statement& select) {
     sqlite::Statement::Use use(select);
     std::vector<Row> out;
@@ -227,27 +240,11 @@ void Spool::remove_through(std::int64_t seq, storage::StatusCompletion done) {
 }
 
 void Spool::oldest(std::size_t limit, storage::Completion<std::vector<Row>> done) {
-  Impl& impl = *impl_;
-  Job job;
-  job.done = [done](Status refused) { done(refused.error()); };
-  job.run = [&impl, limit, done = std::move(done)]() -> Result<std::int64_t> {
-    impl.select_oldest.bind(1, static_cast<std::int64_t>(limit));
-    done(impl.read_rows(impl.select_oldest));
-    return 0;
-  };
-  impl.submit(std::move(job));
+  impl_->read(impl_->select_oldest, static_cast<std::int64_t>(limit), std::move(done));
 }
 
 void Spool::of_chat(std::int64_t chat_id, storage::Completion<std::vector<Row>> done) {
-  Impl& impl = *impl_;
-  Job job;
-  job.done = [done](Status refused) { done(refused.error()); };
-  job.run = [&impl, chat_id, done = std::move(done)]() -> Result<std::int64_t> {
-    impl.select_chat.bind(1, chat_id);
-    done(impl.read_rows(impl.select_chat));
-    return 0;
-  };
-  impl.submit(std::move(job));
+  impl_->read(impl_->select_chat, chat_id, std::move(done));
 }
 
 }  // namespace tgkeep::spool
