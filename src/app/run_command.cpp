@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 
 #include <fmt/format.h>
@@ -144,48 +145,50 @@ struct OutboxParts {
   spool::SpoolDrainer* drainer = nullptr;
 };
 
-// Before resuming interrupted work from PostgreSQL, lets the drainer write what the spool holds
-// from before this start (a crash during an outage), so that work is found there.
-asio::awaitable<void> drain_spool(OutboxParts parts, bot::StopSignal& stop) {
-  if (!parts.spool || parts.spool->rows() == 0) co_return;
-  spdlog::info("spool: writing {} waiting records to PostgreSQL before resuming",
-               parts.spool->rows());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!stop.stopping() && parts.spool->rows() > 0) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      spdlog::warn(
-          "spool: {} records still wait after 30 s; polling starts, and updates among them whose "
-          "handling was interrupted are resumed at the next start",
-          parts.spool->rows());
-      co_return;
-    }
-    co_await stop.sleep(std::chrono::milliseconds(50));
-  }
-}
-
-// Before resuming interrupted work from PostgreSQL, lets the syncer write what the outbox still
-// holds from before this start, so that work is found there.
-asio::awaitable<void> drain_outbox(OutboxParts outbox, bot::StopSignal& stop) {
-  if (!outbox.stream) co_return;
+// Before resuming interrupted work from PostgreSQL, lets a queue bound for it (the outbox's
+// syncer, the spool's drainer) write what it holds from before this start, so that this work is
+// found there; up to 30 s. `waiting` counts what the queue holds (0 once empty or unknown);
+// `wake` asks its writer to hurry.
+asio::awaitable<void> wait_drained(std::string_view queue, std::string_view things,
+                                   std::function<asio::awaitable<std::uint64_t>()> waiting,
+                                   std::function<void()> wake, bot::StopSignal& stop) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   bool announced = false;
   while (!stop.stopping()) {
-    auto backlog = co_await outbox.stream->backlog();
-    if (!backlog || backlog->entries == 0) co_return;
+    const std::uint64_t left = co_await waiting();
+    if (left == 0) co_return;
     if (!announced) {
-      spdlog::info("outbox: writing {} waiting entries to PostgreSQL before resuming",
-                   backlog->entries);
+      spdlog::info("{}: writing {} waiting {} to PostgreSQL before resuming", queue, left, things);
       announced = true;
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       spdlog::warn(
-          "outbox: {} entries still wait after 30 s; polling starts, and updates among them "
-          "whose handling was interrupted are resumed at the next start",
-          backlog->entries);
+          "{}: {} {} still wait after 30 s; polling starts, and updates among them whose "
+          "handling was interrupted are resumed at the next start",
+          queue, left, things);
       co_return;
     }
-    outbox.service->wake();
+    if (wake) wake();
     co_await stop.sleep(std::chrono::milliseconds(50));
+  }
+}
+
+asio::awaitable<void> drain_before_resuming(OutboxParts parts, bot::StopSignal& stop) {
+  if (parts.stream) {
+    sync::OutboxStream& stream = *parts.stream;
+    co_await wait_drained(
+        "outbox", "entries",
+        [&stream]() -> asio::awaitable<std::uint64_t> {
+          auto backlog = co_await stream.backlog();
+          co_return backlog ? backlog->entries : 0;
+        },
+        [service = parts.service] { service->wake(); }, stop);
+  }
+  if (parts.spool && !stop.stopping()) {
+    spool::Spool& spool = *parts.spool;
+    co_await wait_drained(
+        "spool", "records",
+        [&spool]() -> asio::awaitable<std::uint64_t> { co_return spool.rows(); }, nullptr, stop);
   }
 }
 
@@ -196,8 +199,7 @@ asio::awaitable<void> run_and_stop(asio::io_context& io, Components& c, storage:
   asio::co_spawn(io, c.lexicon.watch(c.tiers, c.stop), asio::detached);
   if (outbox.drainer) asio::co_spawn(io, outbox.drainer->run(), asio::detached);
   Status status = co_await introduce(c);
-  if (status && !c.stop.stopping()) co_await drain_outbox(outbox, c.stop);
-  if (status && !c.stop.stopping()) co_await drain_spool(outbox, c.stop);
+  if (status && !c.stop.stopping()) co_await drain_before_resuming(outbox, c.stop);
   if (status && !c.stop.stopping()) status = co_await c.intake.resume_unhandled();
   if (status && !c.stop.stopping()) {
     spdlog::info("polling for updates (timeout {} s, limit {})", c.settings.poll_timeout_seconds,
