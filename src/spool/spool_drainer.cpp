@@ -36,7 +36,7 @@ asio::awaitable<void> SpoolDrainer::pause(std::chrono::milliseconds duration) {
 
 asio::awaitable<void> SpoolDrainer::run() {
   while (!stopping_) {
-    if (route_.outbox_may_lag()) co_await look_at_outbox();
+    if (route_.outbox_worth_checking(spool_.rows())) co_await look_at_outbox();
     bool wrote = false;
     if (route_.spool_may_drain(spool_.rows())) wrote = co_await drain_batch();
     if (!wrote && !stopping_) co_await pause(options_.idle);

@@ -68,6 +68,12 @@ class WriteRoute {
   void wrote_to_outbox() { outbox_may_lag_ = true; }
   void outbox_seen_empty() { outbox_may_lag_ = false; }
   bool outbox_may_lag() const { return has_outbox_ && outbox_may_lag_; }
+  // Whether asking Redis for the outbox's backlog can open something: the spool waits behind the
+  // outbox, or PostgreSQL directly does (not acknowledging at the outbox). Acknowledging at the
+  // outbox with an empty spool, the answer would be stale at the next write: not worth a call.
+  bool outbox_worth_checking(std::uint64_t spool_rows) const {
+    return outbox_may_lag() && (spool_rows > 0 || ack_ != AckPoint::redis);
+  }
 
   // Whether the spool may drain into PostgreSQL now.
   bool spool_may_drain(std::uint64_t spool_rows,

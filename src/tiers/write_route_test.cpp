@@ -44,6 +44,12 @@ TEST(WriteRoute, WhileTheSpoolHoldsRecordsNewOnesQueueBehindThem) {
   EXPECT_TRUE(route.spool_may_drain(5));
   route.wrote_to_outbox();
   EXPECT_FALSE(route.spool_may_drain(5));
+  EXPECT_TRUE(route.outbox_worth_checking(5));
+  EXPECT_FALSE(route.outbox_worth_checking(0));  // the outbox takes writes: a look would be stale
+  WriteRoute local(AckPoint::local, true, true, h);
+  EXPECT_TRUE(local.outbox_worth_checking(0));  // what the last run left there
+  local.outbox_seen_empty();
+  EXPECT_FALSE(local.outbox_worth_checking(0));
 }
 
 TEST(WriteRoute, ADownDependencyIsSkippedUntilItsProbeIsDue) {
