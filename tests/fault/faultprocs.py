@@ -49,6 +49,14 @@ class FaultRedis(RedisServer):
 
 # --- A TCP proxy that can delay, cut or black-hole connections --------------------------------
 
+def _quietly(action):
+    """Runs a socket call whose failure (the peer already gone) changes nothing."""
+    try:
+        action()
+    except OSError:
+        pass
+
+
 class TcpProxy:
     """Listens on 127.0.0.1:<port> and forwards each connection to 127.0.0.1:<upstream>, with a
     thread per direction. Modes:
@@ -83,14 +91,10 @@ class TcpProxy:
 
     @staticmethod
     def _reset(s):
-        try:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-        except OSError:
-            pass
-        try:
-            s.close()
-        except OSError:
-            pass
+        """Closes with an RST (SO_LINGER 0), as a cut connection would."""
+        _quietly(lambda: s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                      b"\x01\x00\x00\x00\x00\x00\x00\x00"))
+        _quietly(s.close)
 
     def _accept_loop(self):
         while not self.closed:
@@ -135,14 +139,8 @@ class TcpProxy:
             for s in (src, dst):
                 with self.cond:
                     self.socks.discard(s)
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                try:
-                    s.close()
-                except OSError:
-                    pass
+                _quietly(lambda: s.shutdown(socket.SHUT_RDWR))
+                _quietly(s.close)
 
     def stop(self):
         with self.cond:
